@@ -1,0 +1,29 @@
+# One place for the commands a newcomer types. Everything runs from the project's own .venv.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/install-system-deps.sh
+	./scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# The main job available today: generate sample card photos and a contact sheet to look at.
+run: setup
+	$(VENV)/bin/fvi synth --out data/demo --count 24 --seed 1 --workers 2 --preview
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) perf/bench_synth.py
+
+clean:
+	rm -rf $(VENV) data/demo .pytest_cache

@@ -1,0 +1,5 @@
+"""`python -m fvi` runs the command line."""
+
+from fvi.cli import main
+
+main()

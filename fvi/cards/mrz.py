@@ -1,0 +1,104 @@
+"""ICAO 9303 TD1 machine-readable zone as printed on chip-card backs (CARDS.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from fvi.cards.charset import strip_diacritics
+
+LINE_LENGTH = 30
+_WEIGHTS = (7, 3, 1)
+
+
+def char_value(char: str) -> int:
+    if char.isdigit():
+        return int(char)
+    if "A" <= char <= "Z":
+        return ord(char) - ord("A") + 10
+    if char == "<":
+        return 0
+    raise ValueError(f"{char!r} is not an MRZ character")
+
+
+def check_digit(field: str) -> str:
+    """Weights 7, 3, 1 repeating over character values, sum mod 10."""
+    return str(sum(char_value(c) * _WEIGHTS[i % 3] for i, c in enumerate(field)) % 10)
+
+
+def mrz_date(date: dt.date | None) -> str:
+    """YYMMDD, or six fillers for 'no expiry'."""
+    return "<<<<<<" if date is None else date.strftime("%y%m%d")
+
+
+def mrz_name(full_name: str) -> str:
+    """'NGUYỄN VĂN A' -> 'NGUYEN<<VAN<A', padded or cut to one line."""
+    words = re.sub(r"[^A-Z ]", "", strip_diacritics(full_name).upper()).split()
+    if not words:
+        return "<" * LINE_LENGTH
+    name = words[0] + "<<" + "<".join(words[1:])
+    return name[:LINE_LENGTH].ljust(LINE_LENGTH, "<")
+
+
+def build_td1(id12: str, birth: dt.date, sex: str, expiry: dt.date | None, full_name: str) -> list[str]:
+    """The three 30-character lines for a Vietnamese chip card, every check digit valid."""
+    document_number = id12[-9:]
+    line1 = f"IDVNM{document_number}{check_digit(document_number)}{id12}<<{check_digit(id12)}"
+    birth_s, expiry_s = mrz_date(birth), mrz_date(expiry)
+    mrz_sex = "F" if sex == "Nữ" else "M"
+    line2 = f"{birth_s}{check_digit(birth_s)}{mrz_sex}{expiry_s}{check_digit(expiry_s)}VNM"
+    line2 = line2.ljust(LINE_LENGTH - 1, "<")
+    line2 += composite_check(line1, line2)
+    return [line1, line2, mrz_name(full_name)]
+
+
+def composite_check(line1: str, line2: str) -> str:
+    """TD1 composite check: line 1 positions 6-30 and line 2 positions 1-7, 9-15, 19-29."""
+    return check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+
+
+@dataclass(frozen=True)
+class ParsedMrz:
+    """What a TD1 MRZ says, and which of its check digits hold."""
+
+    document_number: str
+    id_number: str
+    birth: str
+    sex: str
+    expiry: str
+    nationality: str
+    surname: str
+    given_names: str
+    checks: dict[str, bool]
+
+
+def parse_td1(lines: list[str]) -> ParsedMrz | None:
+    """Parse three TD1 lines; ``None`` when the shape is not a Vietnamese TD1."""
+    if len(lines) != 3 or any(len(line) != LINE_LENGTH for line in lines):
+        return None
+    line1, line2, line3 = lines
+    if not line1.startswith("ID"):
+        return None
+    try:
+        checks = {
+            "document_number": check_digit(line1[5:14]) == line1[14],
+            "id_number": check_digit(line1[15:27]) == line1[29],
+            "birth": check_digit(line2[0:6]) == line2[6],
+            "expiry": check_digit(line2[8:14]) == line2[14],
+            "composite": composite_check(line1, line2) == line2[29],
+        }
+    except ValueError:
+        return None
+    surname, _, given = line3.partition("<<")
+    return ParsedMrz(
+        document_number=line1[5:14],
+        id_number=line1[15:27],
+        birth=line2[0:6],
+        sex=line2[7],
+        expiry=line2[8:14],
+        nationality=line2[15:18],
+        surname=surname.strip("<"),
+        given_names=" ".join(part for part in given.split("<") if part),
+        checks=checks,
+    )
