@@ -69,6 +69,85 @@ def synth(
         console.print(f"contact sheet: {path}")
 
 
+@app.command("train")
+def train_cmd(
+    model: str = typer.Argument(..., help="Which model: cropper, detector or reader."),
+    data: Path = typer.Option(..., "--data", help="Training set made by `fvi synth`."),
+    val: Path = typer.Option(..., "--val", help="Validation set made by `fvi synth` with another seed."),
+    out: Path = typer.Option(..., "--out", help="Run folder: checkpoints, best weights, history."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Epochs (default per model)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Batch size (default per model)."),
+    lr: Optional[float] = typer.Option(None, "--lr", help="Peak learning rate (default per model)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for initialisation, augmentation and batch order."),
+    threads: int = typer.Option(2, "--threads", min=1, help="Torch threads."),
+    max_minutes: float = typer.Option(0.0, "--max-minutes", min=0.0,
+                                      help="Stop cleanly after this long (checkpointed); 0 = no limit."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/last.pt."),
+) -> None:
+    """Train one model on `fvi synth` data: fixed seed, progress bar, checkpoints every 500 steps, --resume."""
+    from fvi.train.loop import TrainConfig
+    from fvi.train.run import DEFAULTS, run
+
+    if model not in DEFAULTS:
+        raise typer.BadParameter(f"model must be one of {', '.join(DEFAULTS)}")
+    for folder in (data, val):
+        if not (folder / "labels.jsonl").is_file():
+            raise typer.BadParameter(f"{folder} is not a data set made by `fvi synth` (no labels.jsonl)")
+    d = DEFAULTS[model]
+    config = TrainConfig(epochs=epochs or d["epochs"], batch_size=batch_size or d["batch_size"], lr=lr or d["lr"],
+                         seed=seed, threads=threads, max_minutes=max_minutes)
+    run(model, data, val, out, config, resume)
+
+
+@app.command("export")
+def export_cmd(
+    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    weights: Path = typer.Option(..., "--weights", help="Weights from `fvi train` (best.pt) or a published .pt."),
+    out: Path = typer.Option(..., "--out", help="ONNX file to write, e.g. model_repository/reader/1/model.onnx."),
+    check_data: Path = typer.Option(..., "--check-data", help="`fvi synth` set whose photos verify the export."),
+    fp16_weights: Optional[Path] = typer.Option(None, "--fp16-weights", help="Also save fp16 PyTorch weights here."),
+) -> None:
+    """Export a trained model to ONNX (opset 17, dynamic batch), simplified and verified against PyTorch."""
+    from converters.onnx_export import VerificationError, export, load_weights, save_fp16_weights
+    from converters.samples import real_inputs
+
+    net = load_weights(model, weights)
+    if fp16_weights:
+        # Publish what can be reproduced: the ONNX graph is exported from the fp16 weights we commit.
+        console.print(f"fp16 weights: {save_fp16_weights(net, fp16_weights)}")
+        net = load_weights(model, fp16_weights)
+    inputs = real_inputs(model, check_data)
+    try:
+        report = export(model, net, inputs[0], out, inputs)
+    except VerificationError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"wrote {report.path} ({report.size_bytes / 1e6:.2f} MB); max |onnx - torch| = "
+                  f"{report.max_abs_diff:.2e} over {report.inputs_checked} real batches (tolerance {report.tolerance:.0e})")
+
+
+@app.command("eval")
+def eval_cmd(
+    data: Path = typer.Option(..., "--data", help="Held-out `fvi synth` set (a seed never used in training)."),
+    repo: Path = typer.Option(Path("model_repository"), "--repo", help="Model repository (latest versions)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write a markdown report here (and .json beside)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N photos."),
+) -> None:
+    """Evaluate cropper, detector and reader alone, and the whole pipeline end to end."""
+    import sys
+
+    from fvi.evaluate import evaluate, format_report, write_json
+    from fvi.pipeline.runner import Pipeline
+
+    results = evaluate(data, Pipeline(repo), limit)
+    text = format_report(results, f"Evaluation on {data}", "fvi " + " ".join(sys.argv[1:]))
+    print(text)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+        write_json(results, report.with_suffix(".json"))
+
+
 def main() -> None:
     app()
 

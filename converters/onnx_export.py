@@ -1,0 +1,111 @@
+"""PyTorch -> ONNX for the three models: opset 17, dynamic batch (and width for the reader),
+simplified with onnxslim, and verified against PyTorch on real inputs."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ONNX_OPSET = 17
+
+
+@dataclass(frozen=True)
+class OnnxSpec:
+    """Names and dynamic axes of one model's ONNX interface (what Triton's config.pbtxt declares)."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    dynamic_axes: dict[str, dict[int, str]]
+    tolerance: float  # max abs difference to PyTorch allowed on real inputs
+
+
+SPECS: dict[str, OnnxSpec] = {
+    "cropper": OnnxSpec(("image",), ("heatmaps", "offsets", "card_logits"),
+                        {"image": {0: "batch"}, "heatmaps": {0: "batch"}, "offsets": {0: "batch"},
+                         "card_logits": {0: "batch"}}, 1e-3),
+    "detector": OnnxSpec(("image",), ("kernels",), {"image": {0: "batch"}, "kernels": {0: "batch"}}, 1e-3),
+    "reader": OnnxSpec(("image",), ("logits",), {"image": {0: "batch", 3: "width"}, "logits": {0: "batch", 1: "steps"}},
+                       1e-3),
+}
+
+
+def build_model(name: str) -> torch.nn.Module:
+    if name == "cropper":
+        from fvi.models.cropper import Cropper
+
+        return Cropper()
+    if name == "detector":
+        from fvi.models.detector import Detector
+
+        return Detector()
+    if name == "reader":
+        from fvi.models.reader import Reader
+
+        return Reader()
+    raise ValueError(f"unknown model {name!r}; expected cropper, detector or reader")
+
+
+def load_weights(name: str, weights: Path) -> torch.nn.Module:
+    """A model in eval mode with weights from a training run (best.pt, last.pt) or a published .pt."""
+    model = build_model(name)
+    state = torch.load(weights, map_location="cpu", weights_only=False)
+    state = state.get("model", state) if isinstance(state, dict) and "model" in state else state
+    model.load_state_dict({k: v.float() for k, v in state.items()})
+    return model.eval()
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    size_bytes: int
+    max_abs_diff: float
+    tolerance: float
+    inputs_checked: int
+
+
+class VerificationError(RuntimeError):
+    """The exported graph disagrees with PyTorch beyond the tolerance."""
+
+
+def export(name: str, model: torch.nn.Module, example: np.ndarray, out: Path,
+           check_inputs: list[np.ndarray]) -> ExportReport:
+    """Export ``model`` to ``out`` and compare ONNX with PyTorch on every array in ``check_inputs``."""
+    import onnx
+    import onnxruntime as ort
+    import onnxslim
+
+    spec = SPECS[name]
+    buffer = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(model, torch.from_numpy(example), buffer, input_names=list(spec.inputs),
+                          output_names=list(spec.outputs), dynamic_axes=spec.dynamic_axes,
+                          opset_version=ONNX_OPSET, dynamo=False)
+    graph = onnxslim.slim(onnx.load_from_string(buffer.getvalue()))
+    onnx.checker.check_model(graph)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(graph, str(out))
+
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    worst = 0.0
+    for x in check_inputs:
+        with torch.no_grad():
+            expected = model(torch.from_numpy(x))
+        expected = expected if isinstance(expected, (tuple, list)) else (expected,)
+        got = session.run(None, {spec.inputs[0]: x})
+        for e, g in zip(expected, got):
+            worst = max(worst, float(np.abs(e.numpy() - g).max()))
+    report = ExportReport(out, out.stat().st_size, worst, spec.tolerance, len(check_inputs))
+    if worst > spec.tolerance:
+        raise VerificationError(f"{name}: ONNX differs from PyTorch by {worst:.2e} (> {spec.tolerance:.0e})")
+    return report
+
+
+def save_fp16_weights(model: torch.nn.Module, out: Path) -> Path:
+    """The published PyTorch weights (fp16 state_dict, small) so training can continue later."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}, out)
+    return out

@@ -1,0 +1,158 @@
+"""`fvi eval`: each model alone and the whole pipeline end to end, on a held-out `fvi synth` set."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fvi.cards.types import FIELD_KEYS
+from fvi.pipeline.ctc import greedy_decode
+from fvi.pipeline.detection import decode_kernels
+from fvi.pipeline.geometry import batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.runner import Pipeline, to_nchw
+from fvi.pipeline.specs import DETECTOR_INPUT
+from fvi.synth.generate import load_labels
+from fvi.synth.labels import ImageLabel
+from fvi.train.detector_task import match_lines
+from fvi.train.reader_task import cer_and_exact
+
+
+def is_hard(label: ImageLabel) -> bool:
+    """Strong blur, glare, steep tilt or low resolution: the subset reported apart."""
+    p = label.photo
+    return ((p.blur == "defocus" and p.blur_amount >= 2.0) or (p.blur == "motion" and p.blur_amount >= 9)
+            or p.glare_spots > 0 or p.tilt_deg >= 25 or p.low_res_factor < 0.5)
+
+
+@dataclass
+class Tally:
+    """Counts for one subset; ``summary`` turns them into the reported figures."""
+
+    corner_errors: list[float] = field(default_factory=list)
+    class_hits: int = 0
+    class_total: int = 0
+    no_card_tp: int = 0
+    no_card_fp: int = 0
+    no_card_fn: int = 0
+    det_hits: int = 0
+    det_true: int = 0
+    det_pred: int = 0
+    read_pred: list[str] = field(default_factory=list)
+    read_true: list[str] = field(default_factory=list)
+    field_hits: dict[str, int] = field(default_factory=dict)
+    field_total: dict[str, int] = field(default_factory=dict)
+    photos: int = 0
+
+    def summary(self) -> dict:
+        errors = np.array(self.corner_errors) if self.corner_errors else np.zeros(1)
+        cer, exact = cer_and_exact(self.read_pred, self.read_true)
+        per_field = {k: self.field_hits.get(k, 0) / n for k, n in self.field_total.items() if n}
+        total_hits, total_fields = sum(self.field_hits.values()), sum(self.field_total.values())
+        return {
+            "photos": self.photos,
+            "corner_error_mean_pct": 100 * float(errors.mean()),
+            "corner_error_p99_pct": 100 * float(np.percentile(errors, 99)),
+            "type_side_accuracy": self.class_hits / max(1, self.class_total),
+            "no_card_precision": self.no_card_tp / max(1, self.no_card_tp + self.no_card_fp),
+            "no_card_recall": self.no_card_tp / max(1, self.no_card_tp + self.no_card_fn),
+            "detector_recall": self.det_hits / max(1, self.det_true),
+            "detector_precision": self.det_hits / max(1, self.det_pred),
+            "reader_cer": cer,
+            "reader_exact_lines": exact,
+            "reader_lines": len(self.read_true),
+            "e2e_exact_per_field": {k: per_field[k] for k in FIELD_KEYS if k in per_field},
+            "e2e_exact_all_fields": total_hits / max(1, total_fields),
+        }
+
+
+def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, dict]:
+    """Run every measurement on ``data``; returns summaries for 'all', 'normal' and 'hard'."""
+    tallies = {"all": Tally(), "normal": Tally(), "hard": Tally()}
+    labels = load_labels(data)[:limit]
+    for label in labels:
+        image = cv2.cvtColor(cv2.imread(str(data / "images" / label.image)), cv2.COLOR_BGR2RGB)
+        subsets = [tallies["all"], tallies["hard" if is_hard(label) else "normal"]]
+        reading = pipeline.read(image)
+        card = label.card
+        truth_class = "none" if card is None else f"{card.type.value}/{card.side.value}"
+        for t in subsets:
+            t.photos += 1
+            t.no_card_tp += truth_class == "none" and reading.crop.card_class == "none"
+            t.no_card_fp += truth_class != "none" and reading.crop.card_class == "none"
+            t.no_card_fn += truth_class == "none" and reading.crop.card_class != "none"
+        if card is None:
+            continue
+        for t in subsets:
+            t.class_total += 1
+            t.class_hits += reading.crop.card_class == truth_class
+        width = float(np.linalg.norm(np.subtract(card.corners[1], card.corners[0])))
+        if reading.corners is not None and not label.flags.cut_corner:
+            err = float(np.linalg.norm(reading.corners - np.float32(card.corners), axis=1).max() / width)
+            for t in subsets:
+                t.corner_errors.append(err)
+        # Each model alone, on ground-truth input.
+        upright = warp_card(image, np.float32(card.corners))
+        det_in = cv2.resize(upright, DETECTOR_INPUT, interpolation=cv2.INTER_AREA)
+        probs = 1 / (1 + np.exp(-pipeline._run("detector", to_nchw([det_in]))[0][0]))
+        pred = [(b.field, b.box) for b in decode_kernels(probs)]
+        truth_lines, crops, texts = [], [], []
+        for key, f in card.fields.items():
+            for line in f.lines:
+                pc = np.array(line.polygon_card)
+                box = (pc[:, 0].min(), pc[:, 1].min(), pc[:, 0].max(), pc[:, 1].max())
+                truth_lines.append((key, box))
+                crops.append(crop_line(upright, box))
+                texts.append(line.text)
+        hits = match_lines(pred, truth_lines)
+        decoded = [d.text for d in greedy_decode(pipeline._run("reader", batch_lines(crops))[0])] if crops else []
+        for t in subsets:
+            t.det_hits += hits
+            t.det_true += len(truth_lines)
+            t.det_pred += len(pred)
+            t.read_pred += decoded
+            t.read_true += texts
+        # End to end: exact match per field through the whole pipeline.
+        for key, f in card.fields.items():
+            got = reading.fields.get(key)
+            ok = got is not None and got.text == f.text
+            for t in subsets:
+                t.field_total[key] = t.field_total.get(key, 0) + 1
+                t.field_hits[key] = t.field_hits.get(key, 0) + ok
+    return {name: t.summary() for name, t in tallies.items()}
+
+
+def format_report(results: dict[str, dict], title: str, command: str) -> str:
+    rows = [
+        ("corner error, mean (% of card width)", "corner_error_mean_pct", "{:.2f}"),
+        ("corner error, p99 (% of card width)", "corner_error_p99_pct", "{:.2f}"),
+        ("card type/side accuracy", "type_side_accuracy", "{:.4f}"),
+        ("no-card precision", "no_card_precision", "{:.3f}"),
+        ("no-card recall", "no_card_recall", "{:.3f}"),
+        ("detector line recall @IoU0.5", "detector_recall", "{:.4f}"),
+        ("detector line precision @IoU0.5", "detector_precision", "{:.4f}"),
+        ("reader CER", "reader_cer", "{:.4f}"),
+        ("reader exact lines", "reader_exact_lines", "{:.4f}"),
+        ("end-to-end exact, all fields", "e2e_exact_all_fields", "{:.4f}"),
+    ]
+    names = list(results)
+    out = [f"# {title}", "", f"Command: `{command}`", "",
+           "| measure | " + " | ".join(f"{n} ({results[n]['photos']} photos)" for n in names) + " |",
+           "|---|" + "---|" * len(names)]
+    for label, key, fmt in rows:
+        out.append(f"| {label} | " + " | ".join(fmt.format(results[n][key]) for n in names) + " |")
+    out += ["", "End-to-end exact match per field:", "",
+            "| field | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for key in FIELD_KEYS:
+        if key in results[names[0]]["e2e_exact_per_field"]:
+            out.append(f"| {key} | " + " | ".join(
+                f"{results[n]['e2e_exact_per_field'].get(key, float('nan')):.4f}" for n in names) + " |")
+    return "\n".join(out) + "\n"
+
+
+def write_json(results: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

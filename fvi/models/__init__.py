@@ -1,0 +1,1 @@
+"""PyTorch definitions of FVI's three models (training and export only; serving uses ONNX)."""

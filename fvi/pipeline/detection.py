@@ -1,0 +1,68 @@
+"""Detector targets and decoding: line boxes <-> shrunk line kernels per field class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fvi.cards.types import CANONICAL_SIZE
+from fvi.pipeline.specs import DETECTOR_CLASSES, DETECTOR_INPUT, DETECTOR_STRIDE, KERNEL_HEIGHT_RATIO
+
+OUT_W, OUT_H = DETECTOR_INPUT[0] // DETECTOR_STRIDE, DETECTOR_INPUT[1] // DETECTOR_STRIDE
+SX, SY = OUT_W / CANONICAL_SIZE[0], OUT_H / CANONICAL_SIZE[1]  # canonical card px -> output cells
+
+
+@dataclass(frozen=True)
+class LineBox:
+    """A detected text line on the canonical card."""
+
+    field: str
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in canonical card pixels
+    score: float
+
+
+def kernel_targets(lines: list[tuple[str, tuple[float, float, float, float]]]) -> np.ndarray:
+    """Float32 [classes, OUT_H, OUT_W]: 1 inside each line's kernel (box shrunk in height)."""
+    target = np.zeros((len(DETECTOR_CLASSES), OUT_H, OUT_W), np.float32)
+    for field, (x0, y0, x1, y1) in lines:
+        c = DETECTOR_CLASSES.index(field)
+        h = y1 - y0
+        trim = h * (1 - KERNEL_HEIGHT_RATIO) / 2
+        kx0, kx1 = (x0 + trim) * SX, (x1 - trim) * SX
+        ky0, ky1 = (y0 + trim) * SY, (y1 - trim) * SY
+        cv2.rectangle(target[c], (int(round(kx0)), int(round(ky0))),
+                      (max(int(round(kx0)), int(round(kx1)) - 1), max(int(round(ky0)), int(round(ky1)) - 1)), 1.0, -1)
+    return target
+
+
+def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 6) -> list[LineBox]:
+    """Per class: connected kernels above ``threshold`` -> line boxes grown back to full height."""
+    boxes: list[LineBox] = []
+    for c, field in enumerate(DETECTOR_CLASSES):
+        mask = (probs[c] > threshold).astype(np.uint8)
+        if not mask.any():
+            continue
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+        for k in range(1, count):
+            x, y, w, h, area = stats[k]
+            if area < min_area:
+                continue
+            score = float(probs[c][labels == k].mean())
+            ky0, ky1 = y / SY, (y + h) / SY
+            kx0, kx1 = x / SX, (x + w) / SX
+            full_h = (ky1 - ky0) / KERNEL_HEIGHT_RATIO
+            trim = full_h * (1 - KERNEL_HEIGHT_RATIO) / 2
+            boxes.append(LineBox(field, (kx0 - trim, ky0 - trim, kx1 + trim, ky1 + trim), score))
+    return boxes
+
+
+def reading_order(boxes: list[LineBox]) -> dict[str, list[LineBox]]:
+    """Group boxes by field, each field's lines top to bottom (then left to right)."""
+    fields: dict[str, list[LineBox]] = {}
+    for b in boxes:
+        fields.setdefault(b.field, []).append(b)
+    for lines in fields.values():
+        lines.sort(key=lambda b: (round((b.box[1] + b.box[3]) / 2 / 12), b.box[0]))
+    return {k: fields[k] for k in DETECTOR_CLASSES if k in fields}

@@ -1,0 +1,121 @@
+"""Text-line crops for the reader: cut from generated photos (warped back) and rendered from random text."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from fvi.cards.types import CANONICAL_SIZE
+from fvi.pipeline.geometry import crop_line, resize_line, warp_card
+from fvi.synth import fonts, graphics
+from fvi.synth.labels import ImageLabel
+from fvi.synth.layouts import LAYOUTS
+from fvi.synth.text import random_line
+
+Line = tuple[np.ndarray, str]
+
+
+def jitter_corners(corners: np.ndarray, rng: np.random.Generator, amount: float = 0.006) -> np.ndarray:
+    """Move each corner by up to ``amount`` of the card width: what a good cropper gets wrong."""
+    width = np.linalg.norm(corners[1] - corners[0])
+    return corners + rng.normal(0, amount * width / 2, corners.shape)
+
+
+def lines_from_photo(data_dir: Path, label: ImageLabel, rng: np.random.Generator) -> list[Line]:
+    """Every readable labelled line of one photo, cropped from the card warped back upright."""
+    card = label.card
+    if card is None or label.flags.occluded:
+        return []
+    image = cv2.cvtColor(cv2.imread(str(data_dir / "images" / label.image)), cv2.COLOR_BGR2RGB)
+    upright = warp_card(image, jitter_corners(np.float32(card.corners), rng))
+    out = []
+    for field in card.fields.values():
+        for line in field.lines:
+            poly = np.array(line.polygon)
+            if (poly < 0).any() or (poly[:, 0] >= label.width).any() or (poly[:, 1] >= label.height).any():
+                continue
+            pc = np.array(line.polygon_card)
+            h = pc[:, 1].max() - pc[:, 1].min()
+            j = rng.normal(0, 0.06 * h, 4)
+            box = (pc[:, 0].min() + j[0], pc[:, 1].min() + j[1], pc[:, 0].max() + j[2], pc[:, 1].max() + j[3])
+            out.append((crop_line(upright, box, pad=rng.uniform(0.05, 0.25)), line.text))
+    return out
+
+
+def random_text_line(rng: np.random.Generator) -> Line:
+    """Random text printed on a card background, then blurred, noised and JPEG-compressed."""
+    text = random_line(rng)
+    families = fonts.available("sans") + fonts.available("serif")
+    if not any(c.islower() for c in text) and rng.random() < 0.3:
+        families = families + fonts.available("mono")
+    family = families[int(rng.integers(len(families)))]
+    font = fonts.load(family.bold if rng.random() < 0.4 else family.regular, int(rng.integers(18, 44)))
+    layout = list(LAYOUTS.values())[int(rng.integers(len(LAYOUTS)))]
+    bg = graphics.background(layout.style, CANONICAL_SIZE, int(rng.integers(6)))
+    x0, y0, x1, y1 = font.getbbox(text)
+    tw, th = x1 - x0 + 24, y1 - y0 + 24
+    ox = int(rng.integers(0, max(1, CANONICAL_SIZE[0] - tw)))
+    oy = int(rng.integers(0, max(1, CANONICAL_SIZE[1] - th)))
+    patch = Image.fromarray(np.ascontiguousarray(bg[oy:oy + th, ox:ox + tw]))
+    if patch.size != (tw, th):
+        patch = patch.resize((tw, th))
+    color = (200, 30, 35) if rng.random() < 0.15 else tuple(int(v) for v in rng.integers(0, 70, 3))
+    ImageDraw.Draw(patch).text((12 - x0, 12 - y0), text, font=font, fill=color)
+    img = np.asarray(patch)
+    if rng.random() < 0.5:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.5))
+    if rng.random() < 0.3:
+        f = rng.uniform(0.35, 0.8)
+        small = cv2.resize(img, (max(4, int(img.shape[1] * f)), max(4, int(img.shape[0] * f))), interpolation=cv2.INTER_AREA)
+        img = cv2.resize(small, (img.shape[1], img.shape[0]))
+    img = np.clip(img + rng.normal(0, rng.uniform(0, 10), img.shape), 0, 255).astype(np.uint8)
+    ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 96))])
+    img = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)
+    pad = rng.uniform(-1, 8, 4)
+    crop = img[int(max(0, 12 - pad[1])):int(min(th, th - 12 + pad[3])), int(max(0, 12 - pad[0])):int(min(tw, tw - 12 + pad[2]))]
+    return resize_line(crop), text
+
+
+def _photo_job(args: tuple[str, str, int]) -> list[Line]:
+    data_dir, label_json, seed = args
+    label = ImageLabel.model_validate_json(label_json)
+    return lines_from_photo(Path(data_dir), label, np.random.default_rng([seed, label.index]))
+
+
+def _random_job(args: tuple[int, int]) -> Line:
+    seed, index = args
+    return random_text_line(np.random.default_rng([seed, 7, index]))
+
+
+def build_line_set(data_dir: Path, labels: list[ImageLabel], random_count: int, seed: int,
+                   workers: int = 2) -> list[Line]:
+    """All photo lines then ``random_count`` random-text lines; deterministic for a seed."""
+    photo_jobs = [(str(data_dir), label.model_dump_json(), seed) for label in labels if label.card is not None]
+    random_jobs = [(seed, i) for i in range(random_count)]
+    with mp.get_context("spawn").Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
+        lines = [line for chunk in pool.imap(_photo_job, photo_jobs, chunksize=16) for line in chunk]
+        lines += pool.map(_random_job, random_jobs, chunksize=64)
+    return lines
+
+
+def save_lines(path: Path, lines: list[Line]) -> None:
+    widths = np.array([img.shape[1] for img, _ in lines], np.int32)
+    pixels = np.concatenate([img.reshape(-1) for img, _ in lines]) if lines else np.zeros(0, np.uint8)
+    texts = np.array([text for _, text in lines], dtype=object)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, widths=widths, pixels=pixels, texts=texts)
+
+
+def load_lines(path: Path) -> list[Line]:
+    data = np.load(path, allow_pickle=True)
+    pixels = data["pixels"]  # NpzFile re-reads an array on every item access: fetch once
+    out, offset = [], 0
+    for w, text in zip(data["widths"], data["texts"]):
+        size = 32 * int(w)
+        out.append((pixels[offset:offset + size].reshape(32, int(w)), str(text)))
+        offset += size
+    return out

@@ -1,0 +1,56 @@
+"""The published ONNX models are the published PyTorch weights, exported faithfully."""
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from converters.onnx_export import SPECS, export, load_weights
+from converters.samples import real_inputs
+from fvi.synth.generate import SynthConfig, generate_dataset
+
+ROOT = Path(__file__).parents[3]
+MODELS = ("cropper", "detector", "reader")
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    out = tmp_path_factory.mktemp("photos")
+    generate_dataset(out, 6, SynthConfig(seed=31337, no_card_rate=0.0))
+    return out
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_committed_onnx_matches_the_committed_pytorch_weights(name, photos):
+    model = load_weights(name, ROOT / "weights" / name / "v1.pt")
+    session = ort.InferenceSession(str(ROOT / "model_repository" / name / "1" / "model.onnx"))
+    worst = 0.0
+    for x in real_inputs(name, photos):
+        with torch.no_grad():
+            expected = model(torch.from_numpy(x))
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        for e, g in zip(expected, session.run(None, {"image": x})):
+            assert e.shape == g.shape
+            worst = max(worst, float(np.abs(e.numpy() - g).max()))
+    assert worst <= SPECS[name].tolerance, worst
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_export_verifies_against_pytorch_and_keeps_batch_dynamic(name, photos, tmp_path):
+    model = load_weights(name, ROOT / "weights" / name / "v1.pt")
+    inputs = real_inputs(name, photos)
+    report = export(name, model, inputs[0], tmp_path / "model.onnx", inputs)
+    assert report.max_abs_diff <= report.tolerance and report.inputs_checked == len(inputs)
+    assert report.size_bytes < 10 * 1024 * 1024
+    session = ort.InferenceSession(str(report.path))
+    batch_sizes = {session.run(None, {"image": x})[0].shape[0] for x in inputs}
+    assert len(batch_sizes) > 1  # the same graph ran several batch sizes
+
+
+def test_reader_width_is_dynamic(photos):
+    session = ort.InferenceSession(str(ROOT / "model_repository" / "reader" / "1" / "model.onnx"))
+    for width in (64, 256, 800):
+        logits = session.run(None, {"image": np.ones((2, 1, 32, width), np.float32)})[0]
+        assert logits.shape[:2] == (2, width // 4)
