@@ -83,6 +83,7 @@ def train_cmd(
     max_minutes: float = typer.Option(0.0, "--max-minutes", min=0.0,
                                       help="Stop cleanly after this long (checkpointed); 0 = no limit."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/last.pt."),
+    init: Optional[Path] = typer.Option(None, "--init", help="Start from published weights, e.g. weights/reader/v1.pt."),
 ) -> None:
     """Train one model on `fvi synth` data: fixed seed, progress bar, checkpoints every 500 steps, --resume."""
     from fvi.train.loop import TrainConfig
@@ -95,7 +96,7 @@ def train_cmd(
             raise typer.BadParameter(f"{folder} is not a data set made by `fvi synth` (no labels.jsonl)")
     d = DEFAULTS[model]
     config = TrainConfig(epochs=epochs or d["epochs"], batch_size=batch_size or d["batch_size"], lr=lr or d["lr"],
-                         seed=seed, threads=threads, max_minutes=max_minutes)
+                         seed=seed, threads=threads, max_minutes=max_minutes, init=str(init or ""))
     run(model, data, val, out, config, resume)
 
 

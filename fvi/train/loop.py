@@ -32,6 +32,7 @@ class TrainConfig:
     checkpoint_every: int = 500  # steps
     max_minutes: float = 0.0  # 0 = no limit; else stop cleanly (checkpointed) after this long
     max_steps: int = 0  # 0 = no limit; else stop cleanly (checkpointed) after this many steps in this run
+    init: str = ""  # start from these weights (e.g. a published weights/<model>/v1.pt) instead of random
 
 
 class Task(Protocol):
@@ -66,6 +67,10 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
     torch.set_num_threads(config.threads)
     seed_everything(config.seed)
     model = task.build_model()
+    if config.init and not (resume and (out / "last.pt").exists()):
+        weights = torch.load(config.init, map_location="cpu", weights_only=False)
+        model.load_state_dict({k: v.float() for k, v in weights.items()})
+        console.print(f"[{task.name}] initialised from {config.init}")
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps_per_epoch = task.steps_per_epoch()
     total = steps_per_epoch * config.epochs
