@@ -96,7 +96,8 @@ def train_cmd(
             raise typer.BadParameter(f"{folder} is not a data set made by `fvi synth` (no labels.jsonl)")
     d = DEFAULTS[model]
     config = TrainConfig(epochs=epochs or d["epochs"], batch_size=batch_size or d["batch_size"], lr=lr or d["lr"],
-                         seed=seed, threads=threads, max_minutes=max_minutes, init=str(init or ""))
+                         seed=seed, threads=threads, max_minutes=max_minutes, init=str(init or ""),
+                         channels_last=d.get("channels_last", False), bf16=d.get("bf16", False))
     run(model, data, val, out, config, resume)
 
 

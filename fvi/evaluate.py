@@ -22,10 +22,12 @@ from fvi.train.reader_task import cer_and_exact
 
 
 def is_hard(label: ImageLabel) -> bool:
-    """Strong blur, glare, steep tilt or low resolution: the subset reported apart."""
+    """Strong blur, glare, steep tilt or low resolution (including a card under 8% of the photo's
+    area, i.e. text under ~8 px high): the subset reported apart."""
     p = label.photo
     return ((p.blur == "defocus" and p.blur_amount >= 2.0) or (p.blur == "motion" and p.blur_amount >= 9)
-            or p.glare_spots > 0 or p.tilt_deg >= 25 or p.low_res_factor < 0.5)
+            or p.glare_spots > 0 or p.tilt_deg >= 25 or p.low_res_factor < 0.5
+            or (label.card is not None and p.card_area_fraction < 0.08))
 
 
 @dataclass

@@ -63,6 +63,7 @@ def focal_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def to_tensor(images) -> torch.Tensor:
+    """NHWC uint8 images -> NCHW float in [0, 1], kept in channels-last memory (no copy)."""
     return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float() / 255.0
 
 
@@ -99,7 +100,7 @@ class CropperTask:
 
     def loss(self, model, batch):
         images, heat, offsets, mask, classes = batch
-        heat_logits, off_pred, card_logits = model(images)
+        heat_logits, off_pred, card_logits = (t.float() for t in model(images))
         l_heat = focal_loss(heat_logits, heat)
         m2 = mask.repeat_interleave(2, dim=1)
         l_off = (F.l1_loss(off_pred, offsets, reduction="none") * m2).sum() / m2.sum().clamp(min=1)

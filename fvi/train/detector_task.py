@@ -112,7 +112,7 @@ class DetectorTask:
 
     def loss(self, model, batch):
         images, targets = batch
-        logits = model(images)
+        logits = model(images).float()
         bce = F.binary_cross_entropy_with_logits(logits, targets, pos_weight=torch.tensor(3.0))
         probs = torch.sigmoid(logits)
         inter = (probs * targets).sum((2, 3))

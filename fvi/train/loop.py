@@ -33,6 +33,8 @@ class TrainConfig:
     max_minutes: float = 0.0  # 0 = no limit; else stop cleanly (checkpointed) after this long
     max_steps: int = 0  # 0 = no limit; else stop cleanly (checkpointed) after this many steps in this run
     init: str = ""  # start from these weights (e.g. a published weights/<model>/v1.pt) instead of random
+    channels_last: bool = False  # NHWC memory layout: faster convolutions on CPU for image models
+    bf16: bool = False  # bfloat16 autocast (AMX/AVX-512 BF16 CPUs); losses stay in float32
 
 
 class Task(Protocol):
@@ -71,6 +73,8 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
         weights = torch.load(config.init, map_location="cpu", weights_only=False)
         model.load_state_dict({k: v.float() for k, v in weights.items()})
         console.print(f"[{task.name}] initialised from {config.init}")
+    if config.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps_per_epoch = task.steps_per_epoch()
     total = steps_per_epoch * config.epochs
@@ -105,7 +109,8 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
         for i, batch in enumerate(task.batches(epoch, rng)):
             if i < start_batch:
                 continue
-            loss, metrics = task.loss(model, batch)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+                loss, metrics = task.loss(model, batch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -10,8 +10,8 @@ from fvi.train.loop import TrainConfig, console, train
 #: Per-model defaults (epochs, batch size, learning rate); the command line can override each.
 DEFAULTS: dict[str, dict] = {
     "reader": {"epochs": 8, "batch_size": 64, "lr": 3e-3},
-    "detector": {"epochs": 12, "batch_size": 16, "lr": 3e-3},
-    "cropper": {"epochs": 20, "batch_size": 32, "lr": 3e-3},
+    "detector": {"epochs": 12, "batch_size": 16, "lr": 3e-3, "channels_last": True},
+    "cropper": {"epochs": 20, "batch_size": 32, "lr": 3e-3, "channels_last": True, "bf16": True},
 }
 
 
