@@ -150,6 +150,45 @@ def eval_cmd(
         write_json(results, report.with_suffix(".json"))
 
 
+@app.command("serve")
+def serve_cmd(
+    repo: Path = typer.Option(Path("model_repository"), "--repo", envvar="FVI_MODEL_REPOSITORY",
+                              help="Triton model repository."),
+    http_port: int = typer.Option(8000, "--http-port", envvar="FVI_TRITON_HTTP_PORT", help="Triton HTTP port."),
+    grpc_port: int = typer.Option(8001, "--grpc-port", envvar="FVI_TRITON_GRPC_PORT", help="Triton gRPC port."),
+    metrics_port: int = typer.Option(8002, "--metrics-port", envvar="FVI_TRITON_METRICS_PORT",
+                                     help="Triton metrics port."),
+    model_control_mode: str = typer.Option("none", "--model-control-mode", envvar="FVI_MODEL_CONTROL_MODE",
+                                           help="none, poll or explicit (Triton's repository API)."),
+) -> None:
+    """Start the real Triton Inference Server (from the nvidia-pytriton wheel) on the model repository."""
+    import signal
+    import threading
+
+    from fvi.triton.server import ServerConfig, ServerError, TritonServer
+
+    server = TritonServer(ServerConfig(repo, http_port, grpc_port, metrics_port, model_control_mode))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        server.start()
+    except ServerError as exc:
+        console.print(f"[red]Triton did not start:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Triton ready: HTTP {server.http_url}, gRPC {server.grpc_url}, "
+                  f"metrics 127.0.0.1:{metrics_port}/metrics (Ctrl-C to stop; log: {server.log_path})")
+    try:
+        while not stop.wait(1.0):
+            if server.process.poll() is not None:
+                console.print(f"[red]tritonserver exited ({server.process.returncode}):[/red]\n"
+                              + server.failure_summary())
+                raise typer.Exit(1)
+    finally:
+        server.stop()
+        console.print("Triton stopped.")
+
+
 def main() -> None:
     app()
 

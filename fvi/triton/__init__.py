@@ -1,0 +1,1 @@
+"""Running the real Triton Inference Server locally (no Docker) and the backends it needs."""
