@@ -189,6 +189,63 @@ def serve_cmd(
         console.print("Triton stopped.")
 
 
+@app.command("read")
+def read_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Photos, or folders of photos."),
+    url: str = typer.Option("127.0.0.1:8001", "--url", envvar="FVI_TRITON_GRPC_URL", help="Triton gRPC HOST:PORT."),
+    as_json: bool = typer.Option(False, "--json", help="Print each result as JSON (default for one photo)."),
+    table: bool = typer.Option(False, "--table", help="Print a table of fields per photo."),
+    annotate_dir: Optional[Path] = typer.Option(None, "--annotate", help="Write annotated photos to this folder."),
+    concurrency: int = typer.Option(4, "--concurrency", min=1, help="Requests in flight."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write one JSON line per photo (errors included)."),
+) -> None:
+    """Read card photos through the Triton `fvi` model (gRPC)."""
+    import json
+
+    from rich.table import Table
+
+    from fvi.client import FviClient, collect_images
+
+    paths = collect_images(inputs)
+    if not paths:
+        raise typer.BadParameter("no JPEG, PNG or WebP photo found in the given paths")
+    client = FviClient(url)
+    with Progress(TextColumn("read"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, disable=len(paths) < 2) as bar:
+        task = bar.add_task("read", total=len(paths))
+        outcomes = client.read_many(paths, concurrency, progress=lambda n: bar.advance(task, n))
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            for o in outcomes:
+                fh.write(json.dumps(o.as_record(), ensure_ascii=False) + "\n")
+        console.print(f"wrote {len(outcomes)} results to {out}")
+    if annotate_dir:
+        import cv2
+
+        from fvi.pipeline.annotate import annotate
+        from fvi.pipeline.image import decode_image
+
+        annotate_dir.mkdir(parents=True, exist_ok=True)
+        for o in outcomes:
+            if o.result is not None:
+                drawn = annotate(decode_image(o.path.read_bytes()), o.result)
+                cv2.imwrite(str(annotate_dir / (o.path.stem + ".png")), cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))
+    for o in outcomes:
+        if table and o.result is not None:
+            t = Table(title=f"{o.path} — {o.result.get('card_type')}/{o.result.get('side')}")
+            for col in ("field", "text", "confidence"):
+                t.add_column(col)
+            for key, f in o.result["fields"].items():
+                t.add_row(key, f["text"] or "(unreadable)", f"{f['confidence']:.2f}")
+            Console().print(t)
+        elif as_json or len(outcomes) == 1 or not out:
+            print(json.dumps(o.as_record(), ensure_ascii=False, indent=None if len(outcomes) > 1 else 2))
+    failed = sum(o.error is not None for o in outcomes)
+    if failed:
+        console.print(f"{failed} of {len(outcomes)} photos failed (see their error records)")
+        raise typer.Exit(1 if failed == len(outcomes) else 0)
+
+
 def main() -> None:
     app()
 

@@ -13,7 +13,8 @@ from fvi.cards.types import FIELD_KEYS
 from fvi.pipeline.ctc import greedy_decode
 from fvi.pipeline.detection import decode_kernels
 from fvi.pipeline.geometry import batch_lines, crop_line, letterbox, warp_card
-from fvi.pipeline.runner import Pipeline, to_nchw
+from fvi.pipeline.runner import Pipeline
+from fvi.pipeline.steps import to_nchw
 from fvi.pipeline.specs import DETECTOR_INPUT
 from fvi.synth.generate import load_labels
 from fvi.synth.labels import ImageLabel

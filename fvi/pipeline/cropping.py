@@ -53,9 +53,16 @@ def decode_corners(heat_logits: np.ndarray, offsets: np.ndarray, card_logits: np
         cy, cx = np.unravel_index(int(np.argmax(heat[k])), heat[k].shape)
         scores[k] = heat[k, cy, cx]
         corners[k] = [(cx + offsets[2 * k, cy, cx]) * CROPPER_STRIDE, (cy + offsets[2 * k + 1, cy, cx]) * CROPPER_STRIDE]
-    probs = softmax(card_logits.astype(np.float32))
+    return crop_from_probs(softmax(card_logits.astype(np.float32)), corners, scores)
+
+
+def crop_from_probs(probs: np.ndarray, corners: np.ndarray | None = None,
+                    corner_scores: np.ndarray | None = None) -> CropResult:
+    """The card decision from class probabilities: "none" unless a card is more likely than not."""
     card = probs.copy()
     card[NO_CARD_CLASS] = 0
     present = float(1 - probs[NO_CARD_CLASS])
     best = int(np.argmax(card)) if present >= 0.5 else NO_CARD_CLASS
-    return CropResult(corners, scores, CARD_CLASSES[best], probs, present)
+    return CropResult(np.zeros((4, 2), np.float32) if corners is None else corners,
+                      np.zeros(4, np.float32) if corner_scores is None else corner_scores,
+                      CARD_CLASSES[best], probs, present)

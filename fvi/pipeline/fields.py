@@ -23,6 +23,12 @@ class Field:
     lines: tuple[ReadLine, ...]
 
 
+def allowed_fields(card_class: str) -> set[str]:
+    """Field keys printed on a "type/side" card class (none for "none")."""
+    card_type, _, side = card_class.partition("/")
+    return set(fields_of(card_type, side)) if side else set()
+
+
 def assemble_fields(card_class: str, lines: list[ReadLine]) -> dict[str, Field]:
     """Group lines (already in reading order) by field.
 
@@ -30,8 +36,7 @@ def assemble_fields(card_class: str, lines: list[ReadLine]) -> dict[str, Field]:
     the reader's weakest character probability: one doubtful character makes the field doubtful.
     Fields the detected card type does not print are dropped (never invented).
     """
-    card_type, _, side = card_class.partition("/")
-    allowed = set(fields_of(card_type, side)) if side else set()
+    allowed = allowed_fields(card_class)
     grouped: dict[str, list[ReadLine]] = {}
     for line in lines:
         if line.box.field in allowed and line.text.text:

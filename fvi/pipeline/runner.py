@@ -6,18 +6,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from fvi.pipeline.cropping import CropResult, decode_corners
-from fvi.pipeline.ctc import greedy_decode
-from fvi.pipeline.detection import decode_kernels, reading_order
-from fvi.pipeline.fields import Field, ReadLine, assemble_fields
-from fvi.pipeline.geometry import batch_lines, crop_line, letterbox, warp_card
-from fvi.pipeline.specs import DETECTOR_INPUT
+from fvi.pipeline import steps
+from fvi.pipeline.cropping import CropResult
+from fvi.pipeline.fields import Field
+from fvi.pipeline.result import build_result
 
 MODELS = ("cropper", "detector", "reader")
-READER_CHUNK = 32
 
 
 @dataclass
@@ -38,10 +34,6 @@ def latest_version(repo: Path, model: str) -> Path:
     return versions[-1] / "model.onnx"
 
 
-def to_nchw(images: list[np.ndarray]) -> np.ndarray:
-    return np.ascontiguousarray(np.stack(images).transpose(0, 3, 1, 2), np.float32) / 255.0
-
-
 class Pipeline:
     """cropper -> warp (full resolution) -> detector -> sorted lines -> one reader batch -> fields."""
 
@@ -49,6 +41,7 @@ class Pipeline:
         import onnxruntime as ort
 
         paths = paths or {m: latest_version(Path(repo), m) for m in MODELS}
+        self.versions = {m: paths[m].parent.name for m in MODELS}
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -62,26 +55,25 @@ class Pipeline:
     def read(self, image: np.ndarray) -> CardReading:
         """Read one RGB photo."""
         t0 = time.perf_counter()
-        boxed, lb = letterbox(image)
-        heat, offsets, logits = self._run("cropper", to_nchw([boxed]))
-        crop = decode_corners(heat[0], offsets[0], logits[0])
+        x, lb = steps.cropper_input(image)
+        heat, offsets, logits = self._run("cropper", x)
+        located = steps.locate_card(image, lb, heat[0], offsets[0], logits[0])
         t1 = time.perf_counter()
-        if crop.card_class == "none":
-            return CardReading(crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})
-        corners = lb.to_image(crop.corners)
-        card = warp_card(image, corners)
-        det_in = cv2.resize(card, DETECTOR_INPUT, interpolation=cv2.INTER_AREA)
-        probs = 1 / (1 + np.exp(-self._run("detector", to_nchw([det_in]))[0][0]))
-        ordered = reading_order(decode_kernels(probs))
-        boxes = [b for lines in ordered.values() for b in lines]
+        if located.card is None:
+            return CardReading(located.crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})
+        boxes = steps.find_lines(self._run("detector", steps.detector_input(located.card))[0][0],
+                                 located.crop.card_class)
         t2 = time.perf_counter()
-        decoded = []
-        crops = [crop_line(card, b.box) for b in boxes]
-        for start in range(0, len(crops), READER_CHUNK):
-            logits = self._run("reader", batch_lines(crops[start:start + READER_CHUNK]))[0]
-            decoded += greedy_decode(logits)
+        reader_logits = self._run("reader", steps.reader_input(located.card, boxes))[0]
+        fields = steps.read_fields(located.crop.card_class, boxes, reader_logits)
         t3 = time.perf_counter()
-        fields = assemble_fields(crop.card_class, [ReadLine(b, d) for b, d in zip(boxes, decoded)])
-        return CardReading(crop, corners, card, fields, {
+        return CardReading(located.crop, located.corners, located.card, fields, {
             "cropper": 1000 * (t1 - t0), "detector": 1000 * (t2 - t1), "reader": 1000 * (t3 - t2),
             "total": 1000 * (time.perf_counter() - t0)})
+
+    def read_json(self, image: np.ndarray) -> dict:
+        """The same document the Triton ensemble returns."""
+        reading = self.read(image)
+        located = steps.Located(reading.crop, reading.corners, reading.card)
+        timing = {k: round(v, 2) for k, v in reading.timing_ms.items()}
+        return build_result(located, reading.fields, self.versions, timing)

@@ -1,0 +1,104 @@
+"""The pipeline's steps between models, as plain functions: the in-process runner and Triton's
+Python steps both call these (one implementation, several callers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fvi.pipeline.cropping import CropResult, decode_corners
+from fvi.pipeline.ctc import DecodedLine, greedy_decode
+from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
+from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
+from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.specs import DETECTOR_CLASSES, DETECTOR_INPUT
+
+#: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
+MAX_LINES = 48
+
+
+def to_nchw(images: list[np.ndarray]) -> np.ndarray:
+    return np.ascontiguousarray(np.stack(images).transpose(0, 3, 1, 2), np.float32) / 255.0
+
+
+def cropper_input(image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
+    """Photo (RGB) -> cropper batch [1, 3, 256, 256] and how it was letterboxed."""
+    boxed, lb = letterbox(image)
+    return to_nchw([boxed]), lb
+
+
+@dataclass
+class Located:
+    """The card found in a photo: its class, corners (image px) and the upright warped card."""
+
+    crop: CropResult
+    corners: np.ndarray | None
+    card: np.ndarray | None
+
+
+def locate_card(image: np.ndarray, lb: Letterbox, heatmaps: np.ndarray, offsets: np.ndarray,
+                card_logits: np.ndarray) -> Located:
+    """Decode the cropper's outputs (one photo) and warp the FULL-RESOLUTION photo to the canonical card."""
+    crop = decode_corners(heatmaps, offsets, card_logits)
+    if crop.card_class == "none":
+        return Located(crop, None, None)
+    corners = lb.to_image(crop.corners)
+    return Located(crop, corners, warp_card(image, corners))
+
+
+def detector_input(card: np.ndarray | None) -> np.ndarray:
+    """Warped card -> detector batch [1, 3, 320, 512] (a blank card when there is none)."""
+    if card is None:
+        return np.zeros((1, 3, DETECTOR_INPUT[1], DETECTOR_INPUT[0]), np.float32)
+    return to_nchw([cv2.resize(card, DETECTOR_INPUT, interpolation=cv2.INTER_AREA)])
+
+
+def find_lines(kernel_logits: np.ndarray, card_class: str) -> list[LineBox]:
+    """Detector logits (one card) -> line boxes in reading order, only fields this card type prints,
+    at most MAX_LINES (the most confident)."""
+    probs = 1 / (1 + np.exp(-kernel_logits))
+    allowed = allowed_fields(card_class)
+    boxes = [b for b in decode_kernels(probs) if b.field in allowed]
+    if len(boxes) > MAX_LINES:
+        keep = set(sorted(range(len(boxes)), key=lambda i: -boxes[i].score)[:MAX_LINES])
+        boxes = [b for i, b in enumerate(boxes) if i in keep]
+    return [b for lines in reading_order(boxes).values() for b in lines]
+
+
+def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
+    """All lines of one card as one reader batch [N, 1, 32, W]; N >= 1 (a blank line when there are none)."""
+    if card is None or not boxes:
+        return batch_lines([np.full((32, 8), 255, np.uint8)])
+    return batch_lines([crop_line(card, b.box) for b in boxes])
+
+
+def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
+    decoded: list[DecodedLine] = greedy_decode(reader_logits[: len(boxes)]) if boxes else []
+    return assemble_fields(card_class, [ReadLine(b, d) for b, d in zip(boxes, decoded)])
+
+
+def card_to_image(corners: np.ndarray) -> np.ndarray:
+    """Homography from canonical card pixels to image pixels."""
+    return cv2.getPerspectiveTransform(CANONICAL_CORNERS, np.float32(corners))
+
+
+def box_in_image(box: tuple[float, float, float, float], homography: np.ndarray) -> list[list[float]]:
+    x0, y0, x1, y1 = box
+    pts = np.float32([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]])
+    return [[round(float(x), 1), round(float(y), 1)] for x, y in cv2.perspectiveTransform(pts, homography)[0]]
+
+
+def pack_boxes(boxes: list[LineBox]) -> tuple[np.ndarray, np.ndarray]:
+    """Line boxes as tensors for passing between Triton steps: [N, 5] (x0, y0, x1, y1, score), [N] field index."""
+    if not boxes:
+        return np.zeros((0, 5), np.float32), np.zeros((0,), np.int32)
+    return (np.array([[*b.box, b.score] for b in boxes], np.float32),
+            np.array([DETECTOR_CLASSES.index(b.field) for b in boxes], np.int32))
+
+
+def unpack_boxes(values: np.ndarray, field_index: np.ndarray) -> list[LineBox]:
+    return [LineBox(DETECTOR_CLASSES[int(f)], tuple(float(v) for v in row[:4]), float(row[4]))
+            for row, f in zip(values, field_index) if f >= 0]
+

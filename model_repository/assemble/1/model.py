@@ -1,0 +1,37 @@
+"""Ensemble step 7: decode text, group lines into fields, validate, and write the JSON result."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+from fvi.pipeline.cropping import crop_from_probs
+from fvi.pipeline.runner import MODELS, latest_version
+from fvi.pipeline.result import build_result
+from fvi.pipeline.steps import Located, read_fields, unpack_boxes
+
+
+def _get(request, name):
+    return pb_utils.get_input_tensor_by_name(request, name).as_numpy()
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        repo = Path(args["model_repository"]).parent
+        self.versions = {m: latest_version(repo, m).parent.name for m in MODELS}
+
+    def execute(self, requests):
+        responses = []
+        for r in requests:
+            crop = crop_from_probs(_get(r, "card_probs"))
+            found = crop.card_class != "none"
+            located = Located(crop, _get(r, "corners") if found else None, _get(r, "card") if found else None)
+            boxes = unpack_boxes(_get(r, "line_boxes"), _get(r, "line_fields"))
+            fields = read_fields(crop.card_class, boxes, _get(r, "logits")) if found else {}
+            result = build_result(located, fields, self.versions, {})
+            text = json.dumps(result, ensure_ascii=False)
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("result", np.array([text.encode("utf-8")], dtype=np.object_)),
+            ]))
+        return responses

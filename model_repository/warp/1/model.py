@@ -1,0 +1,31 @@
+"""Ensemble step 3: decode corners and card class, warp the full-resolution photo upright."""
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+from fvi.cards.types import CANONICAL_SIZE
+from fvi.pipeline.geometry import Letterbox
+from fvi.pipeline.steps import detector_input, locate_card
+
+
+def _get(request, name):
+    return pb_utils.get_input_tensor_by_name(request, name).as_numpy()
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for r in requests:
+            scale, dx, dy = (float(v) for v in _get(r, "letterbox"))
+            located = locate_card(_get(r, "pixels"), Letterbox(scale, dx, dy), _get(r, "heatmaps")[0],
+                                  _get(r, "offsets")[0], _get(r, "card_logits")[0])
+            w, h = CANONICAL_SIZE
+            card = located.card if located.card is not None else np.zeros((h, w, 3), np.uint8)
+            corners = located.corners if located.corners is not None else np.zeros((4, 2), np.float32)
+            responses.append(pb_utils.InferenceResponse([
+                pb_utils.Tensor("detector_input", detector_input(located.card)),
+                pb_utils.Tensor("card", np.ascontiguousarray(card)),
+                pb_utils.Tensor("corners", np.float32(corners)),
+                pb_utils.Tensor("card_probs", np.float32(located.crop.class_probs)),
+            ]))
+        return responses

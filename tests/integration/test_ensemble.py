@@ -1,0 +1,87 @@
+"""The `fvi` ensemble in the real tritonserver: same answer as the in-process pipeline, no card is a
+normal result, bad bytes are a clear error."""
+
+import json
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import tritonclient.grpc as grpcclient
+
+from fvi.pipeline.runner import Pipeline
+from fvi.synth.generate import Generator, SynthConfig
+from fvi.triton.server import ServerConfig, TritonServer
+from tests.integration.test_triton_server import free_ports
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    work = tmp_path_factory.mktemp("triton")
+    http, grpc, metrics = free_ports()
+    with TritonServer(ServerConfig(ROOT / "model_repository", http, grpc, metrics, workdir=work)) as s:
+        yield s
+
+
+def infer(server, data: bytes) -> dict:
+    client = grpcclient.InferenceServerClient(server.grpc_url)
+    arr = np.frombuffer(data, np.uint8)
+    tensor = grpcclient.InferInput("image", [len(arr)], "UINT8")
+    tensor.set_data_from_numpy(arr)
+    result = client.infer("fvi", [tensor])
+    return json.loads(result.as_numpy("result")[0].decode("utf-8"))
+
+
+def _strip(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k not in ("timing_ms",)}
+
+
+def test_ensemble_answers_like_the_in_process_pipeline_for_every_card_type(server):
+    pipeline = Pipeline(ROOT / "model_repository")
+    gen = Generator(SynthConfig(seed=8080, no_card_rate=0.0))
+    for i in range(8):
+        sample = gen.sample(i)
+        served = infer(server, sample.jpeg)
+        photo = cv2.cvtColor(cv2.imdecode(np.frombuffer(sample.jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        local = pipeline.read_json(photo)
+        assert _strip(served) == _strip(local)
+        assert served["models"] == {"cropper": "1", "detector": "1", "reader": "1"}
+
+
+def test_photo_without_a_card_is_a_normal_result_with_a_reason(server):
+    blank = cv2.imencode(".jpg", np.full((480, 640, 3), 127, np.uint8))[1].tobytes()
+    doc = infer(server, blank)
+    assert doc["card_type"] is None and doc["fields"] == {} and doc["reason"]["code"] == "no_card"
+
+
+@pytest.mark.parametrize("data,code", [(b"hello, not an image", "unsupported_media_type"),
+                                       (b"\xff\xd8\xff\xe0" + b"\0" * 64, "invalid_image")])
+def test_bad_bytes_fail_with_an_error_code(server, data, code):
+    with pytest.raises(Exception) as err:
+        infer(server, data)
+    assert code in str(err.value)
+
+
+def test_fvi_read_folder_writes_one_line_per_photo_errors_included(server, tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gen = Generator(SynthConfig(seed=99, no_card_rate=0.0))
+    for i in range(3):
+        (folder / f"card{i}.jpg").write_bytes(gen.sample(i).jpeg)
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 30)
+    out = tmp_path / "results.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "fvi", "read", str(folder), "--url", server.grpc_url,
+                           "--out", str(out), "--annotate", str(tmp_path / "ann"), "--concurrency", "3"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [Path(r["file"]).name for r in records] == ["broken.png", "card0.jpg", "card1.jpg", "card2.jpg"]
+    assert records[0]["error"]["code"] == "invalid_image"
+    assert all("result" in r for r in records[1:])
+    assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["card0.png", "card1.png", "card2.png"]
