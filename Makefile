@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run demo test bench clean
 
 setup: $(STAMP)
 
@@ -15,15 +15,20 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The main job available today: generate sample card photos and a contact sheet to look at.
+# The main job: the real Triton server with the whole pipeline, ready to read a card (Ctrl-C stops it).
 run: setup
+	$(VENV)/bin/fvi serve
+
+# Sample photos and a contact sheet of what the models learn from.
+demo: setup
 	$(VENV)/bin/fvi synth --out data/demo --count 24 --seed 1 --workers 2 --preview
 
 test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) perf/bench_synth.py
+	$(PY) perf/bench_synth.py --report perf/reports/synth.md
+	$(PY) perf/bench_models.py --report perf/reports/models.md
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache

@@ -37,7 +37,7 @@ def kernel_targets(lines: list[tuple[str, tuple[float, float, float, float]]]) -
     return target
 
 
-def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 6) -> list[LineBox]:
+def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 15) -> list[LineBox]:
     """Per class: connected kernels above ``threshold`` -> line boxes grown back to full height."""
     boxes: list[LineBox] = []
     for c, field in enumerate(DETECTOR_CLASSES):
@@ -55,7 +55,35 @@ def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 6)
             full_h = (ky1 - ky0) / KERNEL_HEIGHT_RATIO
             trim = full_h * (1 - KERNEL_HEIGHT_RATIO) / 2
             boxes.append(LineBox(field, (kx0 - trim, ky0 - trim, kx1 + trim, ky1 + trim), score))
-    return boxes
+    return merge_fragments(boxes)
+
+
+def merge_fragments(boxes: list[LineBox], gap_in_heights: float = 1.5) -> list[LineBox]:
+    """Join pieces of one line that the kernel map split at a wide space: same field, same row
+    (vertical overlap over half the lower height), horizontal gap under ``gap_in_heights`` heights."""
+    merged = sorted(boxes, key=lambda b: (b.field, b.box[0]))
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                a, b = merged[i], merged[j]
+                if a.field != b.field:
+                    continue
+                (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a.box, b.box
+                overlap = min(ay1, by1) - max(ay0, by0)
+                height = min(ay1 - ay0, by1 - by0)
+                gap = max(ax0, bx0) - min(ax1, bx1)
+                if overlap > 0.5 * height and gap < gap_in_heights * height:
+                    box = (min(ax0, bx0), min(ay0, by0), max(ax1, bx1), max(ay1, by1))
+                    wa, wb = ax1 - ax0, bx1 - bx0
+                    merged[i] = LineBox(a.field, box, (a.score * wa + b.score * wb) / max(1e-6, wa + wb))
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
 
 
 def reading_order(boxes: list[LineBox]) -> dict[str, list[LineBox]]:

@@ -73,3 +73,16 @@ def test_box_iou():
     assert box_iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
     assert box_iou((0, 0, 10, 10), (10, 0, 20, 10)) == 0.0
     assert abs(box_iou((0, 0, 10, 10), (5, 0, 15, 10)) - 1 / 3) < 1e-9
+
+
+def test_pieces_of_one_line_are_merged_but_stacked_lines_are_not():
+    from fvi.pipeline.detection import merge_fragments
+
+    left = LineBox("place_of_residence", (100, 400, 300, 420), 0.9)
+    right = LineBox("place_of_residence", (320, 401, 500, 421), 0.7)
+    below = LineBox("place_of_residence", (100, 430, 400, 450), 0.8)
+    other = LineBox("place_of_origin", (320, 401, 500, 421), 0.8)
+    merged = merge_fragments([left, right, below, other])
+    assert len(merged) == 3
+    joined = next(b for b in merged if b.field == "place_of_residence" and b.box[1] < 410)
+    assert joined.box == (100, 400, 500, 421) and 0.7 < joined.score < 0.9
