@@ -37,7 +37,7 @@ def kernel_targets(lines: list[tuple[str, tuple[float, float, float, float]]]) -
     return target
 
 
-def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 15) -> list[LineBox]:
+def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 10) -> list[LineBox]:
     """Per class: connected kernels above ``threshold`` -> line boxes grown back to full height."""
     boxes: list[LineBox] = []
     for c, field in enumerate(DETECTOR_CLASSES):
