@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fvi.pipeline.cropping import CropResult, decode_corners
+from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
-from fvi.pipeline.specs import DETECTOR_CLASSES, DETECTOR_INPUT
+from fvi.pipeline.specs import CROPPER_INPUT, DETECTOR_CLASSES, DETECTOR_INPUT, NO_CARD_CLASS
 
 #: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
 MAX_LINES = 48
@@ -42,10 +42,25 @@ def locate_card(image: np.ndarray, lb: Letterbox, heatmaps: np.ndarray, offsets:
                 card_logits: np.ndarray) -> Located:
     """Decode the cropper's outputs (one photo) and warp the FULL-RESOLUTION photo to the canonical card."""
     crop = decode_corners(heatmaps, offsets, card_logits)
+    if crop.card_class != "none" and not plausible_quad(crop.corners, crop.corner_scores):
+        # A class without a card-shaped quad (e.g. a blank photo) is no card: say so rather than warp noise.
+        none = np.zeros_like(crop.class_probs)
+        none[NO_CARD_CLASS] = 1.0
+        crop = crop_from_probs(none, crop.corners, crop.corner_scores)
     if crop.card_class == "none":
         return Located(crop, None, None)
     corners = lb.to_image(crop.corners)
     return Located(crop, corners, warp_card(image, corners))
+
+
+def plausible_quad(corners: np.ndarray, scores: np.ndarray, min_score: float = 0.05,
+                   min_area: float = 0.01) -> bool:
+    """Corners (letterbox px) form a convex quad of some size, each found with some confidence."""
+    if float(scores.min()) < min_score:
+        return False
+    quad = np.float32(corners)
+    area = 0.5 * abs(float(np.dot(quad[:, 0], np.roll(quad[:, 1], 1)) - np.dot(quad[:, 1], np.roll(quad[:, 0], 1))))
+    return area >= min_area * CROPPER_INPUT**2 and bool(cv2.isContourConvex(quad.reshape(-1, 1, 2)))
 
 
 def detector_input(card: np.ndarray | None) -> np.ndarray:
