@@ -16,6 +16,7 @@ from fvi.pipeline.cropping import corner_targets, decode_corners
 from fvi.pipeline.geometry import letterbox
 from fvi.pipeline.specs import CARD_CLASSES, CROPPER_INPUT, NO_CARD_CLASS
 from fvi.synth.labels import ImageLabel
+from fvi.train.tensors import to_tensor
 
 
 def class_index(label: ImageLabel) -> int:
@@ -61,10 +62,6 @@ def focal_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     neg_loss = -torch.log(1 - p) * p**2 * (1 - target) ** 4 * (1 - pos)
     return (pos_loss.sum() + neg_loss.sum()) / pos.sum().clamp(min=1)
 
-
-def to_tensor(images) -> torch.Tensor:
-    """NHWC uint8 images -> NCHW float in [0, 1], kept in channels-last memory (no copy)."""
-    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float() / 255.0
 
 
 class CropperTask:

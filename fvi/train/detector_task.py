@@ -17,6 +17,7 @@ from fvi.pipeline.detection import decode_kernels, kernel_targets
 from fvi.pipeline.geometry import warp_card
 from fvi.pipeline.specs import DETECTOR_INPUT
 from fvi.synth.labels import ImageLabel
+from fvi.train.tensors import to_tensor
 from fvi.train.lines import jitter_corners
 
 Box = tuple[float, float, float, float]
@@ -72,9 +73,6 @@ def match_lines(pred: list[tuple[str, Box]], truth: list[tuple[str, Box]], iou: 
             hits += 1
     return hits
 
-
-def to_tensor(images: list[np.ndarray]) -> torch.Tensor:
-    return torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float() / 255.0
 
 
 class DetectorTask:

@@ -7,13 +7,10 @@ import numpy as np
 import triton_python_backend_utils as pb_utils
 
 from fvi.pipeline.cropping import crop_from_probs
-from fvi.pipeline.runner import MODELS, latest_version
 from fvi.pipeline.result import build_result
+from fvi.pipeline.runner import MODELS, latest_version
 from fvi.pipeline.steps import Located, read_fields, unpack_boxes
-
-
-def _get(request, name):
-    return pb_utils.get_input_tensor_by_name(request, name).as_numpy()
+from fvi.triton.python_step import get
 
 
 class TritonPythonModel:
@@ -24,11 +21,11 @@ class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for r in requests:
-            crop = crop_from_probs(_get(r, "card_probs"))
+            crop = crop_from_probs(get(r, "card_probs"))
             found = crop.card_class != "none"
-            located = Located(crop, _get(r, "corners") if found else None, _get(r, "card") if found else None)
-            boxes = unpack_boxes(_get(r, "line_boxes"), _get(r, "line_fields"))
-            fields = read_fields(crop.card_class, boxes, _get(r, "logits")) if found else {}
+            located = Located(crop, get(r, "corners") if found else None, get(r, "card") if found else None)
+            boxes = unpack_boxes(get(r, "line_boxes"), get(r, "line_fields"))
+            fields = read_fields(crop.card_class, boxes, get(r, "logits")) if found else {}
             result = build_result(located, fields, self.versions, {})
             text = json.dumps(result, ensure_ascii=False)
             responses.append(pb_utils.InferenceResponse([

@@ -5,19 +5,16 @@ import triton_python_backend_utils as pb_utils
 
 from fvi.pipeline.cropping import crop_from_probs
 from fvi.pipeline.steps import find_lines, pack_boxes, reader_input
-
-
-def _get(request, name):
-    return pb_utils.get_input_tensor_by_name(request, name).as_numpy()
+from fvi.triton.python_step import get
 
 
 class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for r in requests:
-            crop = crop_from_probs(_get(r, "card_probs"))
-            card = _get(r, "card") if crop.card_class != "none" else None
-            boxes = find_lines(_get(r, "kernels")[0], crop.card_class) if card is not None else []
+            crop = crop_from_probs(get(r, "card_probs"))
+            card = get(r, "card") if crop.card_class != "none" else None
+            boxes = find_lines(get(r, "kernels")[0], crop.card_class) if card is not None else []
             values, fields = pack_boxes(boxes)
             responses.append(pb_utils.InferenceResponse([
                 pb_utils.Tensor("reader_input", reader_input(card, boxes)),

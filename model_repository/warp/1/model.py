@@ -6,19 +6,16 @@ import triton_python_backend_utils as pb_utils
 from fvi.cards.types import CANONICAL_SIZE
 from fvi.pipeline.geometry import Letterbox
 from fvi.pipeline.steps import detector_input, locate_card
-
-
-def _get(request, name):
-    return pb_utils.get_input_tensor_by_name(request, name).as_numpy()
+from fvi.triton.python_step import get
 
 
 class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for r in requests:
-            scale, dx, dy = (float(v) for v in _get(r, "letterbox"))
-            located = locate_card(_get(r, "pixels"), Letterbox(scale, dx, dy), _get(r, "heatmaps")[0],
-                                  _get(r, "offsets")[0], _get(r, "card_logits")[0])
+            scale, dx, dy = (float(v) for v in get(r, "letterbox"))
+            located = locate_card(get(r, "pixels"), Letterbox(scale, dx, dy), get(r, "heatmaps")[0],
+                                  get(r, "offsets")[0], get(r, "card_logits")[0])
             w, h = CANONICAL_SIZE
             card = located.card if located.card is not None else np.zeros((h, w, 3), np.uint8)
             corners = located.corners if located.corners is not None else np.zeros((4, 2), np.float32)
