@@ -96,3 +96,28 @@ def test_fvi_read_folder_writes_one_line_per_photo_errors_included(server, tmp_p
     assert records[0]["error"]["code"] == "invalid_image"
     assert all("result" in r for r in records[1:])
     assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["card0.png", "card1.png", "card2.png"]
+
+
+def _huge_jpeg() -> bytes:
+    """A real 50-megapixel JPEG (8192 x 6104): refused from its header, never decoded."""
+    return cv2.imencode(".jpg", np.zeros((6104, 8192, 3), np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 30])[1].tobytes()
+
+
+@pytest.mark.parametrize("name", ["empty", "huge"])
+def test_empty_and_50_megapixel_images_are_clear_errors_and_the_server_stays_healthy(server, name):
+    data, code = {"empty": (b"", "invalid_image"), "huge": (_huge_jpeg(), "image_too_large")}[name]
+    with pytest.raises(Exception) as err:
+        infer(server, data)
+    assert code in str(err.value)
+    client = grpcclient.InferenceServerClient(server.grpc_url)
+    assert client.is_server_ready() and client.is_model_ready("fvi")
+
+
+def test_sixteen_concurrent_requests_all_succeed(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    gen = Generator(SynthConfig(seed=1616))
+    photos = [gen.sample(i).jpeg for i in range(16)]
+    with ThreadPoolExecutor(16) as pool:
+        docs = list(pool.map(lambda data: infer(server, data), photos))
+    assert len(docs) == 16 and all("fields" in d and "checks" in d for d in docs)
