@@ -128,6 +128,27 @@ def export_cmd(
                   f"{report.max_abs_diff:.2e} over {report.inputs_checked} real batches (tolerance {report.tolerance:.0e})")
 
 
+@app.command("quantize")
+def quantize_cmd(
+    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    onnx_in: Path = typer.Option(..., "--onnx", help="fp32 ONNX model to quantize."),
+    out: Path = typer.Option(..., "--out", help="INT8 ONNX file to write."),
+    calib_data: Path = typer.Option(..., "--calib-data", help="`fvi synth` set for calibration (not the eval set)."),
+) -> None:
+    """Static INT8 quantization (onnxruntime QDQ) calibrated on real inputs."""
+    from converters.int8 import quantize_int8
+    from converters.samples import real_inputs, real_lines
+    from fvi.pipeline.geometry import batch_lines
+
+    if model == "reader":
+        lines = real_lines(calib_data, 40)
+        calibration = [batch_lines(lines[i:i + 16]) for i in range(0, len(lines) - 15, 16)]
+    else:
+        calibration = [real_inputs(model, calib_data, count=16)[-1]]
+    path = quantize_int8(onnx_in, out, calibration)
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+
+
 @app.command("eval")
 def eval_cmd(
     data: Path = typer.Option(..., "--data", help="Held-out `fvi synth` set (a seed never used in training)."),
