@@ -54,3 +54,19 @@ def test_reader_width_is_dynamic(photos):
     for width in (64, 256, 800):
         logits = session.run(None, {"image": np.ones((2, 1, 32, width), np.float32)})[0]
         assert logits.shape[:2] == (2, width // 4)
+
+
+def test_int8_reader_runs_and_reads_like_fp32(photos, tmp_path):
+    from converters.int8 import quantize_int8
+    from converters.samples import real_lines
+    from fvi.pipeline.ctc import greedy_decode
+    from fvi.pipeline.geometry import batch_lines
+
+    lines = real_lines(photos, 6)
+    fp32 = ROOT / "model_repository" / "reader" / "1" / "model.onnx"
+    int8 = quantize_int8(fp32, tmp_path / "int8.onnx", [batch_lines(lines[i:i + 8]) for i in range(0, 24, 8)])
+    assert int8.stat().st_size < fp32.stat().st_size / 2
+    x = batch_lines(lines)
+    texts = [[d.text for d in greedy_decode(ort.InferenceSession(str(p)).run(None, {"image": x})[0])]
+             for p in (fp32, int8)]
+    assert sum(a == b for a, b in zip(*texts)) >= 0.8 * len(lines)
