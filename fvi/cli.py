@@ -155,6 +155,8 @@ def eval_cmd(
     repo: Path = typer.Option(Path("model_repository"), "--repo", help="Model repository (latest versions)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write a markdown report here (and .json beside)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N photos."),
+    tesseract: int = typer.Option(0, "--tesseract", min=0,
+                                  help="Also compare with Tesseract 5 (vie) on N lines (needs tesseract-ocr-vie)."),
 ) -> None:
     """Evaluate cropper, detector and reader alone, and the whole pipeline end to end."""
     import sys
@@ -162,8 +164,15 @@ def eval_cmd(
     from fvi.evaluate import evaluate, format_report, write_json
     from fvi.pipeline.runner import Pipeline
 
-    results = evaluate(data, Pipeline(repo), limit)
+    pipeline = Pipeline(repo)
+    results = evaluate(data, pipeline, limit)
     text = format_report(results, f"Evaluation on {data}", "fvi " + " ".join(sys.argv[1:]))
+    if tesseract:
+        from fvi.evaluate import format_baseline, tesseract_baseline
+
+        baseline = tesseract_baseline(data, pipeline, tesseract)
+        results["baseline"] = baseline
+        text += format_baseline(baseline)
     print(text)
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -159,3 +159,52 @@ def format_report(results: dict[str, dict], title: str, command: str) -> str:
 def write_json(results: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def tesseract_baseline(data: Path, pipeline: Pipeline, max_lines: int = 300) -> dict:
+    """Tesseract 5 (`vie`, one line per call, --psm 7) vs the reader on the same ground-truth line crops of
+    normal photos. Tesseract gets the line at card resolution (grey), the reader its usual 32-px crop."""
+    import subprocess
+    import time
+
+    crops_card, crops_reader, texts = [], [], []
+    for label in load_labels(data):
+        if label.card is None or is_hard(label) or len(texts) >= max_lines:
+            continue
+        image = cv2.cvtColor(cv2.imread(str(data / "images" / label.image)), cv2.COLOR_BGR2RGB)
+        upright = warp_card(image, np.float32(label.card.corners))
+        grey = cv2.cvtColor(upright, cv2.COLOR_RGB2GRAY)
+        for f in label.card.fields.values():
+            for line in f.lines:
+                pc = np.array(line.polygon_card)
+                x0, y0, x1, y1 = pc[:, 0].min(), pc[:, 1].min(), pc[:, 0].max(), pc[:, 1].max()
+                crops_card.append(grey[max(0, int(y0)):int(y1) + 1, max(0, int(x0)):int(x1) + 1])
+                crops_reader.append(crop_line(upright, (x0, y0, x1, y1)))
+                texts.append(line.text)
+    texts, crops_card, crops_reader = texts[:max_lines], crops_card[:max_lines], crops_reader[:max_lines]
+    t0 = time.perf_counter()
+    tess = []
+    for crop in crops_card:
+        png = cv2.imencode(".png", cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_REPLICATE))[1].tobytes()
+        out = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "7", "-l", "vie"], input=png,
+                             capture_output=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+        tess.append(out.stdout.decode("utf-8", "replace").strip())
+    tess_ms = 1000 * (time.perf_counter() - t0) / max(1, len(texts))
+    t0 = time.perf_counter()
+    ours = [d.text for i in range(0, len(crops_reader), 16)
+            for d in greedy_decode(pipeline._run("reader", batch_lines(crops_reader[i:i + 16]))[0])]
+    ours_ms = 1000 * (time.perf_counter() - t0) / max(1, len(texts))
+    t_cer, t_exact = cer_and_exact(tess, texts)
+    o_cer, o_exact = cer_and_exact(ours, texts)
+    return {"lines": len(texts), "tesseract": {"cer": t_cer, "exact": t_exact, "ms_per_line": tess_ms},
+            "reader": {"cer": o_cer, "exact": o_exact, "ms_per_line": ours_ms}}
+
+
+def format_baseline(b: dict) -> str:
+    rows = ["", f"Baseline on {b['lines']} ground-truth line crops of normal photos (one CPU core):", "",
+            "| reader | CER | exact lines | ms/line |", "|---|---|---|---|"]
+    for name, label in (("reader", "FVI reader v1 (batches of 16)"),
+                        ("tesseract", "Tesseract 5 `vie`, --psm 7, one process per line")):
+        r = b[name]
+        rows.append(f"| {label} | {r['cer']:.4f} | {r['exact']:.4f} | {r['ms_per_line']:.2f} |")
+    return "\n".join(rows) + "\n"
