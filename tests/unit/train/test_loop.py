@@ -34,3 +34,18 @@ def test_same_seed_same_weights_and_resume_matches_an_uninterrupted_run(tmp_path
 
     other = _weights(train(_task(), TrainConfig(**{**config.__dict__, "seed": 4}), tmp_path / "d"))
     assert not all(torch.equal(a[k], other[k]) for k in a)
+
+
+def test_a_few_steps_lower_the_loss(tmp_path):
+    from fvi.train.loop import seed_everything
+
+    task = _task()
+    config = TrainConfig(epochs=3, batch_size=8, threads=1, warmup_steps=2, lr=3e-3, seed=5)
+    batch = next(task.batches(0, np.random.default_rng(123)))
+    seed_everything(config.seed)
+    untrained = task.build_model().eval()
+    trained = train(task, config, tmp_path / "run").eval()
+    with torch.no_grad():
+        before, _ = task.loss(untrained, batch)
+        after, _ = task.loss(trained, batch)
+    assert float(after) < 0.8 * float(before)
