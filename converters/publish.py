@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 # Which evaluation figures describe which model (keys of fvi.evaluate summaries).
 FIGURES = {

@@ -12,7 +12,7 @@ import numpy as np
 from fvi.cards.types import FIELD_KEYS
 from fvi.pipeline.ctc import greedy_decode
 from fvi.pipeline.detection import decode_kernels
-from fvi.pipeline.geometry import batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.geometry import batch_lines, crop_line, warp_card
 from fvi.pipeline.runner import Pipeline
 from fvi.pipeline.steps import to_nchw
 from fvi.pipeline.specs import DETECTOR_INPUT
@@ -100,7 +100,7 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
         # Each model alone, on ground-truth input.
         upright = warp_card(image, np.float32(card.corners))
         det_in = cv2.resize(upright, DETECTOR_INPUT, interpolation=cv2.INTER_AREA)
-        probs = 1 / (1 + np.exp(-pipeline._run("detector", to_nchw([det_in]))[0][0]))
+        probs = 1 / (1 + np.exp(-pipeline.run_model("detector", to_nchw([det_in]))[0][0]))
         pred = [(b.field, b.box) for b in decode_kernels(probs)]
         truth_lines, crops, texts = [], [], []
         for key, f in card.fields.items():
@@ -111,7 +111,7 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
                 crops.append(crop_line(upright, box))
                 texts.append(line.text)
         hits = match_lines(pred, truth_lines)
-        decoded = [d.text for d in greedy_decode(pipeline._run("reader", batch_lines(crops))[0])] if crops else []
+        decoded = [d.text for d in greedy_decode(pipeline.run_model("reader", batch_lines(crops))[0])] if crops else []
         for t in subsets:
             t.det_hits += hits
             t.det_true += len(truth_lines)
@@ -192,7 +192,7 @@ def tesseract_baseline(data: Path, pipeline: Pipeline, max_lines: int = 300) -> 
     tess_ms = 1000 * (time.perf_counter() - t0) / max(1, len(texts))
     t0 = time.perf_counter()
     ours = [d.text for i in range(0, len(crops_reader), 16)
-            for d in greedy_decode(pipeline._run("reader", batch_lines(crops_reader[i:i + 16]))[0])]
+            for d in greedy_decode(pipeline.run_model("reader", batch_lines(crops_reader[i:i + 16]))[0])]
     ours_ms = 1000 * (time.perf_counter() - t0) / max(1, len(texts))
     t_cer, t_exact = cer_and_exact(tess, texts)
     o_cer, o_exact = cer_and_exact(ours, texts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fvi.cards.types import fields_of
-from fvi.cards.validate import check_fields, normalized_value
+from fvi.cards.validate import UNKNOWN, Check, check_fields, normalized_value
 from fvi.pipeline.fields import Field
 from fvi.pipeline.specs import CARD_CLASSES
 from fvi.pipeline.steps import Located, box_in_image, card_to_image
@@ -48,7 +48,7 @@ def build_result(located: Located, fields: dict[str, Field], models: dict[str, s
     qr_text = decode_qr(located.card) if crop.card_class in QR_SIDES else None
     checks = check_fields(card_type, {k: f.text for k, f in fields.items()}, qr_text)
     if crop.card_class in QR_SIDES and qr_text is None:
-        checks.append(_unknown("qr_matches_fields", "QR code not decoded"))
+        checks.append(Check("qr_matches_fields", UNKNOWN, "QR code not decoded"))
     return {
         "card_type": card_type,
         "side": side,
@@ -60,8 +60,3 @@ def build_result(located: Located, fields: dict[str, Field], models: dict[str, s
         "timing_ms": timing_ms,
     }
 
-
-def _unknown(name: str, detail: str):
-    from fvi.cards.validate import UNKNOWN, Check
-
-    return Check(name, UNKNOWN, detail)

@@ -48,7 +48,8 @@ class Pipeline:
         self.sessions = {m: ort.InferenceSession(str(paths[m]), options, providers=["CPUExecutionProvider"])
                          for m in MODELS}
 
-    def _run(self, model: str, x: np.ndarray) -> list[np.ndarray]:
+    def run_model(self, model: str, x: np.ndarray) -> list[np.ndarray]:
+        """One model's outputs for one input batch."""
         session = self.sessions[model]
         return session.run(None, {session.get_inputs()[0].name: x})
 
@@ -56,15 +57,15 @@ class Pipeline:
         """Read one RGB photo."""
         t0 = time.perf_counter()
         x, lb = steps.cropper_input(image)
-        heat, offsets, logits = self._run("cropper", x)
+        heat, offsets, logits = self.run_model("cropper", x)
         located = steps.locate_card(image, lb, heat[0], offsets[0], logits[0])
         t1 = time.perf_counter()
         if located.card is None:
             return CardReading(located.crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})
-        boxes = steps.find_lines(self._run("detector", steps.detector_input(located.card))[0][0],
+        boxes = steps.find_lines(self.run_model("detector", steps.detector_input(located.card))[0][0],
                                  located.crop.card_class)
         t2 = time.perf_counter()
-        reader_logits = self._run("reader", steps.reader_input(located.card, boxes))[0]
+        reader_logits = self.run_model("reader", steps.reader_input(located.card, boxes))[0]
         fields = steps.read_fields(located.crop.card_class, boxes, reader_logits)
         t3 = time.perf_counter()
         return CardReading(located.crop, located.corners, located.card, fields, {

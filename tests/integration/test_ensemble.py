@@ -2,7 +2,6 @@
 normal result, bad bytes are a clear error."""
 
 import json
-import shutil
 from pathlib import Path
 
 import cv2

@@ -1,6 +1,5 @@
 """Ensemble step 5: line boxes from the detector, sorted, cut and batched for the reader (N >= 1)."""
 
-import numpy as np
 import triton_python_backend_utils as pb_utils
 
 from fvi.pipeline.cropping import crop_from_probs

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from fvi.cards.idnumber import id12_consistent
 from fvi.cards.types import CANONICAL_SIZE, SUPPORTED_CARDS, fields_of
