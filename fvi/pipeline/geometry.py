@@ -23,7 +23,8 @@ class Letterbox:
     dy: float
 
     def to_image(self, points: np.ndarray) -> np.ndarray:
-        return (np.asarray(points, np.float32) - [self.dx, self.dy]) / self.scale
+        # float32 like the `corners` tensor between Triton steps, so both pipelines warp identically.
+        return np.float32((np.asarray(points, np.float32) - [self.dx, self.dy]) / self.scale)
 
     def to_letterbox(self, points: np.ndarray) -> np.ndarray:
         return np.asarray(points, np.float32) * self.scale + [self.dx, self.dy]

@@ -22,6 +22,6 @@ class TritonPythonModel:
             responses.append(pb_utils.InferenceResponse([
                 pb_utils.Tensor("cropper_input", x),
                 pb_utils.Tensor("pixels", pixels),
-                pb_utils.Tensor("letterbox", np.array([lb.scale, lb.dx, lb.dy], np.float32)),
+                pb_utils.Tensor("letterbox", np.array([lb.scale, lb.dx, lb.dy], np.float64)),  # FP64: exact, as in process
             ]))
         return responses
