@@ -71,10 +71,10 @@ def resize_line(gray: np.ndarray) -> np.ndarray:
     return cv2.resize(gray, (nw, LINE_HEIGHT), interpolation=cv2.INTER_AREA if h > LINE_HEIGHT else cv2.INTER_LINEAR)
 
 
-def batch_lines(lines: list[np.ndarray]) -> np.ndarray:
+def batch_lines(lines: list[np.ndarray], width_step: int = READER_WIDTH_STEP) -> np.ndarray:
     """Stack grey lines into one float32 batch [N, 1, H, W] in [0, 1], right-padded with white."""
     width = max(line.shape[1] for line in lines)
-    width = int(np.ceil(width / READER_WIDTH_STEP) * READER_WIDTH_STEP)
+    width = int(np.ceil(width / width_step) * width_step)
     batch = np.ones((len(lines), 1, LINE_HEIGHT, width), np.float32)
     for i, line in enumerate(lines):
         batch[i, 0, :, : line.shape[1]] = line / 255.0

@@ -13,7 +13,8 @@ from fvi.pipeline.ctc import DecodedLine, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
-from fvi.pipeline.specs import CROPPER_INPUT, DETECTOR_CLASSES, DETECTOR_INPUT, NO_CARD_CLASS
+from fvi.pipeline.specs import (CROPPER_INPUT, DETECTOR_CLASSES, DETECTOR_INPUT, LINE_HEIGHT, NO_CARD_CLASS,
+                               READER_BATCH_WIDTH_STEP, READER_WIDTH_STEP)
 
 #: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
 MAX_LINES = 48
@@ -85,8 +86,8 @@ def find_lines(kernel_logits: np.ndarray, card_class: str) -> list[LineBox]:
 def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
     """All lines of one card as one reader batch [N, 1, 32, W]; N >= 1 (a blank line when there are none)."""
     if card is None or not boxes:
-        return batch_lines([np.full((32, 8), 255, np.uint8)])
-    return batch_lines([crop_line(card, b.box) for b in boxes])
+        return batch_lines([np.full((LINE_HEIGHT, READER_WIDTH_STEP), 255, np.uint8)])
+    return batch_lines([crop_line(card, b.box) for b in boxes], READER_BATCH_WIDTH_STEP)
 
 
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:

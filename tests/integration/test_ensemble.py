@@ -113,3 +113,81 @@ def test_sixteen_concurrent_requests_all_succeed(server):
     with ThreadPoolExecutor(16) as pool:
         docs = list(pool.map(lambda data: infer(server, data), photos))
     assert len(docs) == 16 and all("fields" in d and "checks" in d for d in docs)
+
+
+def tensor(name: str, x: np.ndarray) -> grpcclient.InferInput:
+    kind = {np.dtype(np.float32): "FP32", np.dtype(np.uint8): "UINT8", np.dtype(np.int32): "INT32"}[x.dtype]
+    t = grpcclient.InferInput(name, list(x.shape), kind)
+    t.set_data_from_numpy(x)
+    return t
+
+
+def kernel_map(lines_per_field: int, fields: tuple[str, ...]) -> np.ndarray:
+    """Detector logits [1, C, 160, 256] with ``lines_per_field`` separate line kernels for each field."""
+    from fvi.pipeline.specs import DETECTOR_CLASSES
+
+    logits = np.full((1, len(DETECTOR_CLASSES), 160, 256), -10, np.float32)
+    for f in fields:
+        c = DETECTOR_CLASSES.index(f)
+        for k in range(lines_per_field):
+            logits[0, c, 4 + 8 * k: 7 + 8 * k, 10 + 12 * c: 40 + 12 * c] = 10
+    return logits
+
+
+def served_steps(server, kernels: np.ndarray) -> tuple[dict, np.ndarray]:
+    """lines -> reader -> assemble through the server, for a card of class cccd_chip/front."""
+    from fvi.pipeline.specs import CARD_CLASSES
+
+    client = grpcclient.InferenceServerClient(server.grpc_url)
+    card = np.full((540, 856, 3), 200, np.uint8)
+    probs = np.zeros(len(CARD_CLASSES), np.float32)
+    probs[CARD_CLASSES.index("cccd_chip/front")] = 1
+    lines = client.infer("lines", [tensor("card", card), tensor("kernels", kernels), tensor("card_probs", probs)])
+    batch = lines.as_numpy("reader_input")
+    logits = client.infer("reader", [tensor("image", batch)]).as_numpy("logits")
+    corners = np.float32([[0, 0], [856, 0], [856, 540], [0, 540]])
+    doc = client.infer("assemble", [
+        tensor("logits", logits), tensor("line_boxes", lines.as_numpy("line_boxes")),
+        tensor("line_fields", lines.as_numpy("line_fields")), tensor("card", card), tensor("corners", corners),
+        tensor("card_probs", probs)]).as_numpy("result")[0]
+    return json.loads(doc), batch
+
+
+def test_a_card_with_no_line_is_a_normal_result_with_every_field_unreadable(server):
+    doc, batch = served_steps(server, kernel_map(0, ()))
+    assert batch.shape[0] == 1  # one blank line: the reader never sees an empty batch
+    assert doc["card_type"] == "cccd_chip" and doc["fields"]
+    assert all(f["text"] is None and f["status"] == "unreadable" for f in doc["fields"].values())
+
+
+def test_more_lines_than_the_reader_batch_are_bounded_not_an_error(server):
+    from fvi.pipeline.steps import MAX_LINES
+
+    doc, batch = served_steps(server, kernel_map(19, ("full_name", "place_of_origin", "place_of_residence")))
+    assert batch.shape[0] == MAX_LINES  # 57 kernels found, the 48 most confident kept
+    assert doc["card_type"] == "cccd_chip" and "full_name" in doc["fields"]
+
+
+def test_reader_batcher_merges_the_lines_of_concurrent_cards(server):
+    """Cards whose batches fall in the same width bucket have equal shapes, so Triton's dynamic batcher
+    runs them together: fewer reader executions than requests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fvi.pipeline.geometry import batch_lines
+    from fvi.pipeline.specs import READER_BATCH_WIDTH_STEP
+
+    batches = [batch_lines([np.full((32, w), 255, np.uint8)] * 6, READER_BATCH_WIDTH_STEP) for w in range(200, 248, 3)]
+    assert len({b.shape for b in batches}) == 1  # 16 cards of different widths, one bucket
+    client = grpcclient.InferenceServerClient(server.grpc_url)
+
+    def stats() -> tuple[int, int]:
+        s = client.get_inference_statistics("reader").model_stats[0]
+        return s.inference_stats.success.count, s.execution_count
+
+    before = stats()
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda b: grpcclient.InferenceServerClient(server.grpc_url).infer("reader", [tensor("image", b)]),
+                      batches))
+    after = stats()
+    requests, executions = after[0] - before[0], after[1] - before[1]
+    assert requests == 16 and executions < requests
