@@ -190,20 +190,30 @@ def serve_cmd(
                                      help="Triton metrics port."),
     model_control_mode: str = typer.Option("none", "--model-control-mode", envvar="FVI_MODEL_CONTROL_MODE",
                                            help="none, poll or explicit (Triton's repository API)."),
+    instances: list[str] = typer.Option([], "--instances", envvar="FVI_INSTANCES",
+                                        help="Instance counts overriding config.pbtxt, e.g. reader=2,detector=2 "
+                                             "(repeatable; the repository itself is not edited)."),
 ) -> None:
     """Start the real Triton Inference Server (from the nvidia-pytriton wheel) on the model repository."""
     import signal
     import threading
 
+    from fvi.triton.instances import InstanceCountError, parse_instance_counts
     from fvi.triton.server import ServerConfig, ServerError, TritonServer
 
-    server = TritonServer(ServerConfig(repo, http_port, grpc_port, metrics_port, model_control_mode))
+    try:
+        counts = parse_instance_counts(instances)
+    except InstanceCountError as exc:
+        console.print(f"[red]--instances:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    server = TritonServer(ServerConfig(repo, http_port, grpc_port, metrics_port, model_control_mode,
+                                       instances=counts))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
         server.start()
-    except ServerError as exc:
+    except (ServerError, InstanceCountError) as exc:
         console.print(f"[red]Triton did not start:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(f"Triton ready: HTTP {server.http_url}, gRPC {server.grpc_url}, "

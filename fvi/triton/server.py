@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fvi.triton.instances import overlay_repository
+
 ONNXRUNTIME_BACKEND = Path(__file__).parent / "backends" / "onnxruntime" / "model.py"
 
 
@@ -36,6 +38,7 @@ class ServerConfig:
     model_control_mode: str = "none"  # "none", "poll" or "explicit"
     load_models: list[str] = field(default_factory=list)  # with "explicit": models to load at start
     config_name: str = ""  # --model-config-name: read <model>/configs/<name>.pbtxt instead
+    instances: dict[str, int] = field(default_factory=dict)  # model -> instance count, overriding its config
     log_verbose: int = 0
     workdir: Path = Path(os.environ.get("FVI_TRITON_HOME", Path.home() / ".cache" / "fvi" / "tritonserver"))
     ready_timeout_s: float = 120.0
@@ -81,6 +84,20 @@ def port_free(port: int) -> bool:
     return True
 
 
+def shared_memory_of(pid: int) -> set[Path]:
+    """The /dev/shm files a process has mapped (the Python backend's regions, for tritonserver)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return set()
+    regions = set()
+    for line in maps.splitlines():
+        parts = line.split(maxsplit=5)  # address perms offset dev inode path
+        if len(parts) == 6 and parts[5].startswith("/dev/shm/"):
+            regions.add(Path(parts[5].removesuffix(" (deleted)")))
+    return regions
+
+
 class TritonServer:
     """One tritonserver process: ``start()`` waits until ready, ``stop()`` ends it and its stubs."""
 
@@ -88,6 +105,7 @@ class TritonServer:
         self.config = config
         self.process: subprocess.Popen | None = None
         self.log_path = config.workdir / f"tritonserver-{config.http_port}.log"
+        self.repository = Path(config.model_repository)  # an overlay of it when instance counts change
 
     @property
     def http_url(self) -> str:
@@ -100,7 +118,7 @@ class TritonServer:
     def command(self, bundle: Path) -> list[str]:
         c = self.config
         cmd = [str(bundle / "bin" / "tritonserver"),
-               f"--model-repository={Path(c.model_repository).resolve()}",
+               f"--model-repository={self.repository.resolve()}",
                f"--backend-directory={bundle / 'backends'}",
                f"--cache-directory={bundle / 'caches'}",
                f"--http-port={c.http_port}", f"--grpc-port={c.grpc_port}", f"--metrics-port={c.metrics_port}",
@@ -130,6 +148,9 @@ class TritonServer:
                               "or choose other ports (--http-port/--grpc-port/--metrics-port)")
         c.workdir.mkdir(parents=True, exist_ok=True)
         bundle = prepare_bundle(c.workdir)
+        if c.instances:
+            self.repository = overlay_repository(c.model_repository, c.instances,
+                                                 c.workdir / f"repository-{c.http_port}")
         log = open(self.log_path, "wb")
         # Own process group: stopping it also stops the Python-backend stub processes.
         self.process = subprocess.Popen(self.command(bundle), env=self.environment(), stdout=log,
@@ -167,6 +188,7 @@ class TritonServer:
     def stop(self, timeout: float = 20.0) -> None:
         if self.process is None:
             return
+        regions = shared_memory_of(self.process.pid)
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # Triton unloads models and stops its stubs itself
             try:
@@ -178,6 +200,8 @@ class TritonServer:
         except ProcessLookupError:
             pass
         self.process.wait()
+        for region in regions:  # the Python backend's regions, normally removed by Triton itself
+            region.unlink(missing_ok=True)
 
     def __enter__(self) -> "TritonServer":
         return self.start()

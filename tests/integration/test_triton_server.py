@@ -17,7 +17,7 @@ import tritonclient.grpc as grpcclient
 
 from converters.samples import real_inputs
 from fvi.synth.generate import SynthConfig, generate_dataset
-from fvi.triton.server import ServerConfig, ServerError, TritonServer
+from fvi.triton.server import ServerConfig, ServerError, TritonServer, shared_memory_of
 
 ROOT = Path(__file__).parents[2]
 MODELS = {"cropper": ("heatmaps", "offsets", "card_logits"), "detector": ("kernels",), "reader": ("logits",)}
@@ -83,10 +83,12 @@ def test_port_in_use_is_refused_before_starting(tmp_path):
 
 
 def test_fvi_serve_runs_until_sigterm_and_leaves_nothing_behind(tmp_path):
+    """With an instance count overridden from the command line; after SIGTERM no process and none of
+    the server's shared-memory regions remain."""
     http, grpc, metrics = free_ports()
     repo = model_repo(tmp_path, ("reader",))
     proc = subprocess.Popen([sys.executable, "-m", "fvi", "serve", "--repo", str(repo), "--http-port", str(http),
-                             "--grpc-port", str(grpc), "--metrics-port", str(metrics)],
+                             "--grpc-port", str(grpc), "--metrics-port", str(metrics), "--instances", "reader=2"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**__import__("os").environ, "FVI_TRITON_HOME": str(tmp_path / "w")})
     deadline = time.monotonic() + 120
@@ -97,9 +99,17 @@ def test_fvi_serve_runs_until_sigterm_and_leaves_nothing_behind(tmp_path):
         except OSError:
             time.sleep(0.5)
     assert ready
+    config = grpcclient.InferenceServerClient(f"127.0.0.1:{grpc}").get_model_config("reader").config
+    assert [g.count for g in config.instance_group] == [2]
+    assert "count: 1" in (repo / "reader" / "config.pbtxt").read_text()  # the repository is not edited
+    pid = int(subprocess.run(["pgrep", "-f", f"tritonserver.*--http-port={http}"], capture_output=True,
+                             text=True).stdout.split()[0])
+    regions = shared_memory_of(pid)
+    assert regions  # the Python-backend stubs talk to the server through /dev/shm
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "Triton stopped" in out
     leftover = subprocess.run(["pgrep", "-f", f"--http-port={http}"], capture_output=True, text=True).stdout
     assert leftover.strip() == ""
+    assert not [r for r in regions if r.exists()]
