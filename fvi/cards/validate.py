@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fvi.cards.charset import normalize
 from fvi.cards.dates import NO_EXPIRY_TEXT, RENEWAL_AGES, add_years, parse_date
 from fvi.cards.idnumber import parse_id12
-from fvi.cards.mrz import parse_td1
+from fvi.cards.mrz import mrz_name, parse_td1
 from fvi.cards.qr import parse_payload
 from fvi.cards.types import CardType
 
@@ -29,8 +29,10 @@ class Check:
         return out
 
 
-def normalized_value(key: str, text: str) -> str | None:
-    """A machine-friendly value for a field when one exists: ISO dates, '' for no expiry."""
+def normalized_value(key: str, text: str) -> str | dict | None:
+    """A machine-friendly value for a field when one exists: ISO dates, '' for no expiry, the MRZ parsed."""
+    if key == "mrz":
+        return mrz_value(text)
     if key in ("date_of_birth", "date_of_expiry", "date_of_issue"):
         if key == "date_of_expiry" and normalize(text).strip().lower() == NO_EXPIRY_TEXT.lower():
             return ""
@@ -95,18 +97,63 @@ def _expiry_check(ctype: CardType, birth: dt.date | None, expiry_text: str) -> C
                  "expiry is the birthday at a renewal age" if ok else "expiry is not a renewal birthday")
 
 
-def _mrz_checks(fields: dict[str, str]) -> list[Check]:
-    lines = fields["mrz"].split(" ")
-    parsed = parse_td1(lines)
+def _mrz_date(yymmdd: str, not_after: int | None = None) -> str | None:
+    """ISO date from an MRZ YYMMDD; the century is the one that keeps the year at most ``not_after``."""
+    if not re.fullmatch(r"\d{6}", yymmdd):
+        return None
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    year = 2000 + yy if not_after is None or 2000 + yy <= not_after else 1900 + yy
+    try:
+        return dt.date(year, mm, dd).isoformat()
+    except ValueError:
+        return None
+
+
+def mrz_value(text: str) -> dict | None:
+    """What the MRZ (three lines joined by spaces) says, as the card's field keys; ``None`` if unreadable."""
+    parsed = parse_td1(text.split(" "))
     if parsed is None:
-        return [Check("mrz_check_digits", UNKNOWN, "MRZ not read as 3 lines of 30 characters")]
+        return None
+    id_parts = parse_id12(parsed.id_number)
+    birth_ceiling = id_parts.birth_year if id_parts else dt.date.today().year
+    return {
+        "document_number": parsed.document_number,
+        "id_number": parsed.id_number,
+        "date_of_birth": _mrz_date(parsed.birth, birth_ceiling),
+        "sex": {"M": "Nam", "F": "Nữ"}.get(parsed.sex),
+        "date_of_expiry": _mrz_date(parsed.expiry),  # None for 'no expiry' (fillers)
+        "nationality": parsed.nationality,
+        "name": " ".join(filter(None, [parsed.surname, parsed.given_names])),
+        "check_digits_valid": all(parsed.checks.values()),
+    }
+
+
+def _mrz_checks(fields: dict[str, str]) -> list[Check]:
+    parsed = parse_td1(fields["mrz"].split(" "))
+    if parsed is None:
+        return [Check("mrz_check_digits", UNKNOWN, "MRZ not read as 3 lines of 30 characters"),
+                Check("mrz_matches_fields", UNKNOWN, "MRZ unreadable")]
     bad = [k for k, ok in parsed.checks.items() if not ok]
-    out = [Check("mrz_check_digits", FAIL if bad else PASS, ", ".join(bad))]
-    expiry = _date(fields, "date_of_expiry")
-    if expiry is not None:
-        ok = parsed.expiry == expiry.strftime("%y%m%d")
-        out.append(Check("mrz_matches_date_of_expiry", PASS if ok else FAIL))
-    return out
+    return [Check("mrz_check_digits", FAIL if bad else PASS, ", ".join(bad)), mrz_matches_fields(fields)]
+
+
+def mrz_matches_fields(fields: dict[str, str]) -> Check:
+    """The MRZ against the printed fields present with it (the same side, or a caller's front+back merge):
+    ID number, birth date, sex, expiry and the name without diacritics."""
+    mrz = mrz_value(fields["mrz"])
+    if mrz is None:
+        return Check("mrz_matches_fields", UNKNOWN, "MRZ unreadable")
+    printed = {key: fields[key] for key in ("id_number", "sex") if key in fields}
+    for key in ("date_of_birth", "date_of_expiry"):
+        if key in fields:
+            printed[key] = normalized_value(key, fields[key]) or None  # '' (no expiry) is None in the MRZ too
+    if "full_name" in fields:
+        printed["name"] = " ".join(part for part in mrz_name(fields["full_name"]).split("<") if part)
+    if not printed:
+        return Check("mrz_matches_fields", UNKNOWN, "no printed field to compare on this side")
+    compared = list(printed)
+    differ = [k for k in compared if printed[k] != mrz[k]]
+    return Check("mrz_matches_fields", FAIL if differ else PASS, ", ".join(differ or compared))
 
 
 def _qr_check(fields: dict[str, str], qr_text: str) -> Check:

@@ -1,7 +1,7 @@
 import numpy as np
 
 from fvi.cards.types import CardType
-from fvi.cards.validate import FAIL, PASS, UNKNOWN, check_fields, normalized_value
+from fvi.cards.validate import FAIL, PASS, UNKNOWN, check_fields, mrz_matches_fields, normalized_value
 from fvi.synth.card import field_texts, qr_payload
 from fvi.synth.person import PersonFactory
 
@@ -55,3 +55,25 @@ def test_mrz_check_digits_and_missing_information_is_unknown():
 def test_cmnd_numbers_have_nine_digits():
     assert _status(check_fields("cmnd_9", {"id_number": "123456789"}))["id_number_format"] == PASS
     assert _status(check_fields("cmnd_9", {"id_number": "1234567"}))["id_number_format"] == FAIL
+
+
+MRZ = "IDVNM0900123450001090012345<<1 9001011M3001019VNM<<<<<<<<<<<2 NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<"
+
+
+def test_mrz_value_is_the_parsed_mrz_in_the_cards_field_keys():
+    assert normalized_value("mrz", MRZ) == {
+        "document_number": "090012345", "id_number": "001090012345", "date_of_birth": "1990-01-01", "sex": "Nam",
+        "date_of_expiry": "2030-01-01", "nationality": "VNM", "name": "NGUYEN VAN A", "check_digits_valid": True}
+    assert normalized_value("mrz", "IDVNM too short") is None
+
+
+def test_mrz_is_cross_checked_against_the_printed_fields_it_is_given_with():
+    front = {"id_number": "001090012345", "full_name": "NGUYỄN VĂN A", "date_of_birth": "01/01/1990", "sex": "Nam",
+             "date_of_expiry": "01/01/2030"}
+    check = mrz_matches_fields({**front, "mrz": MRZ})
+    assert check.status == PASS and "name" in check.detail
+    check = mrz_matches_fields({**front, "sex": "Nữ", "full_name": "NGUYỄN VĂN B", "mrz": MRZ})
+    assert check.status == FAIL and check.detail == "sex, name"
+    assert _status(check_fields("cccd_chip", {"mrz": MRZ}))["mrz_matches_fields"] == UNKNOWN  # nothing printed
+    assert _status(check_fields("can_cuoc_2024", {"mrz": MRZ, "date_of_expiry": "01/01/2031"}))[
+        "mrz_matches_fields"] == FAIL
