@@ -39,3 +39,15 @@ def test_refuses_decompression_bombs_before_decoding():
 def test_refuses_images_too_small_to_hold_a_card():
     with pytest.raises(InvalidImage):
         decode_image(_encode(".png", (20, 20, 3)))
+
+
+def test_a_bomb_over_pils_own_limit_is_too_large_not_invalid():
+    # 30000 x 30000 1-bit PNG: ~110 kB on the wire, 900 MP; PIL's guard fires while opening the header.
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(buf, "PNG")
+    with pytest.raises(ImageTooLarge):
+        decode_image(buf.getvalue())
