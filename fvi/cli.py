@@ -157,17 +157,27 @@ def eval_cmd(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N photos."),
     tesseract: int = typer.Option(0, "--tesseract", min=0,
                                   help="Also compare with Tesseract 5 (vie) on N lines (needs tesseract-ocr-vie)."),
+    url: Optional[str] = typer.Option(None, "--url", help="Evaluate end to end through a running Triton server "
+                                      "(gRPC HOST:PORT) instead of the models in process."),
+    concurrency: int = typer.Option(4, "--concurrency", min=1, help="Requests in flight with --url."),
 ) -> None:
     """Evaluate cropper, detector and reader alone, and the whole pipeline end to end."""
     import sys
 
-    from fvi.evaluate import evaluate, format_report, write_json
+    from fvi.evaluate import evaluate, evaluate_served, format_report, write_json
     from fvi.pipeline.runner import Pipeline
 
-    pipeline = Pipeline(repo)
-    results = evaluate(data, pipeline, limit)
-    text = format_report(results, f"Evaluation on {data}", "fvi " + " ".join(sys.argv[1:]))
-    if tesseract:
+    command = "fvi " + " ".join(sys.argv[1:])
+    if url:
+        from fvi.client import FviClient
+
+        results = evaluate_served(data, FviClient(url), limit, concurrency)
+        text = format_report(results, f"End-to-end evaluation through Triton ({url}) on {data}", command)
+    else:
+        pipeline = Pipeline(repo)
+        results = evaluate(data, pipeline, limit)
+        text = format_report(results, f"Evaluation on {data}", command)
+    if tesseract and not url:
         from fvi.evaluate import format_baseline, tesseract_baseline
 
         baseline = tesseract_baseline(data, pipeline, tesseract)
@@ -284,6 +294,103 @@ def read_cmd(
     if failed:
         console.print(f"{failed} of {len(outcomes)} photos failed (see their error records)")
         raise typer.Exit(1 if failed == len(outcomes) else 0)
+
+
+models_app = typer.Typer(help="Model versions in production: publish, roll out, roll back, status (Triton in "
+                                "EXPLICIT model-control mode).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+_REPO = typer.Option(Path("model_repository"), "--repo", envvar="FVI_MODEL_REPOSITORY", help="Triton model repository.")
+_URLS = typer.Option(["127.0.0.1:8001"], "--url", envvar="FVI_TRITON_URLS",
+                     help="Triton gRPC HOST:PORT; repeat or separate with commas for every replica.")
+
+
+def _urls(values: list[str]) -> list[str]:
+    return [u.strip() for v in values for u in v.split(",") if u.strip()]
+
+
+def _admin(action):
+    """Run one `fvi models` action; its refusals are one red line and exit code 1, not a traceback."""
+    from fvi.errors import FviError
+
+    try:
+        return action()
+    except FviError as exc:
+        console.print(f"[red]{exc.code}:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+@models_app.command("publish")
+def models_publish(
+    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    onnx: Path = typer.Option(..., "--onnx", help="ONNX file to add as the next version."),
+    repo: Path = _REPO,
+    eval_report: Optional[Path] = typer.Option(None, "--eval-report", help="`fvi eval` report (.json or .md) of it."),
+    eval_data: Optional[Path] = typer.Option(None, "--eval-data", help="Or evaluate it now on this `fvi synth` set."),
+    eval_limit: int = typer.Option(50, "--eval-limit", min=1, help="Photos of --eval-data to use."),
+) -> None:
+    """Add ONNX as version N+1 (checked against config.pbtxt, figures in its README); nothing serving changes."""
+    from fvi.triton import rollout
+
+    def run():
+        if eval_report:
+            results, source = rollout.load_eval_report(eval_report, model), f"`{eval_report}`"
+        elif eval_data:
+            results = rollout.quick_evaluation(repo, model, onnx, eval_data, eval_limit)
+            source = f"quick evaluation on `{eval_data}` (first {eval_limit} photos) at publish time"
+        else:
+            raise rollout.PublishRefused("give --eval-report FILE or --eval-data DIR: a version is published with "
+                                         "its evaluation figures")
+        return rollout.publish(repo, model, onnx, results, source)
+
+    done = _admin(run)
+    pinned = f"; v{done.pinned} pinned in config.pbtxt so that restarts keep serving it" if done.pinned else ""
+    console.print(f"published {model} v{done.version} at {done.path}{pinned}. "
+                  f"Serve it with: fvi models rollout {model} --version {done.version}")
+
+
+@models_app.command("rollout")
+def models_rollout(
+    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    version: int = typer.Option(..., "--version", min=1, help="Version to serve."),
+    repo: Path = _REPO,
+    url: list[str] = _URLS,
+) -> None:
+    """Serve VERSION on every replica (loaded beside the old one, then swapped), and pin it."""
+    from fvi.triton import rollout
+
+    done = _admin(lambda: rollout.rollout(_urls(url), repo, model, version))
+    console.print(f"{model}: v{done.before} -> v{done.after} on " + ", ".join(
+        f"{u} ({s:.1f} s)" for u, s in done.seconds.items()))
+
+
+@models_app.command("rollback")
+def models_rollback(
+    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    repo: Path = _REPO,
+    url: list[str] = _URLS,
+) -> None:
+    """Serve the version that served before the last rollout (or the next lower one)."""
+    from fvi.triton import rollout
+
+    done = _admin(lambda: rollout.rollback(_urls(url), repo, model))
+    console.print(f"{model}: v{done.before} -> v{done.after} on " + ", ".join(
+        f"{u} ({s:.1f} s)" for u, s in done.seconds.items()))
+
+
+@models_app.command("status")
+def models_status(
+    repo: Path = _REPO,
+    url: list[str] = _URLS,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Each model's serving version per replica, pinned version, versions on disk, last change."""
+    import dataclasses
+    import json
+
+    from fvi.triton import rollout
+
+    statuses = _admin(lambda: rollout.status(_urls(url), repo))
+    print(json.dumps([dataclasses.asdict(s) for s in statuses], indent=2) if as_json else rollout.format_status(statuses))
 
 
 def main() -> None:

@@ -191,3 +191,17 @@ def test_reader_batcher_merges_the_lines_of_concurrent_cards(server):
     after = stats()
     requests, executions = after[0] - before[0], after[1] - before[1]
     assert requests == 16 and executions < requests
+
+
+def test_evaluation_through_triton_counts_exactly_what_the_in_process_evaluation_counts(server, tmp_path):
+    """`fvi eval --url`: per-field exact match measured through the server on a fresh generated set."""
+    from fvi.client import FviClient
+    from fvi.evaluate import SERVED_KEYS, evaluate, evaluate_served
+    from fvi.synth.generate import generate_dataset
+
+    generate_dataset(tmp_path, 12, SynthConfig(seed=4242))
+    served = evaluate_served(tmp_path, FviClient(server.grpc_url), concurrency=4)
+    local = evaluate(tmp_path, Pipeline(ROOT / "model_repository"))
+    assert served["all"]["photos"] == 12 and served["all"]["e2e_exact_per_field"]
+    for subset in ("all", "normal", "hard"):
+        assert served[subset] == {k: local[subset][k] for k in SERVED_KEYS}
