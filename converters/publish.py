@@ -18,9 +18,18 @@ FIGURES = {
 }
 
 
+def figures_table(model: str, results: dict) -> list[str]:
+    """The markdown table of ``model``'s figures, one column per subset of an `fvi eval` summary."""
+    names = list(results)
+    lines = ["| measure | " + " | ".join(f"{n} ({results[n]['photos']} photos)" for n in names) + " |",
+             "|---|" + "---|" * len(names)]
+    for label, key, fmt in FIGURES[model]:
+        lines.append(f"| {label} | " + " | ".join(fmt.format(results[n][key]) for n in names) + " |")
+    return lines
+
+
 def version_readme(model: str, version: int, train_command: str, history: list[dict], results: dict,
                    eval_command: str, latency: str) -> str:
-    names = list(results)
     lines = [
         f"# {model} v{version}",
         "",
@@ -31,12 +40,21 @@ def version_readme(model: str, version: int, train_command: str, history: list[d
         "",
         f"Evaluation on the held-out set (`fvi synth --seed 9001`, never trained on): `{eval_command}`",
         "",
-        "| measure | " + " | ".join(f"{n} ({results[n]['photos']} photos)" for n in names) + " |",
-        "|---|" + "---|" * len(names),
+        *figures_table(model, results),
     ]
-    for label, key, fmt in FIGURES[model]:
-        lines.append(f"| {label} | " + " | ".join(fmt.format(results[n][key]) for n in names) + " |")
     lines += ["", "Validation during training (per epoch):", "", "```"]
     lines += [json.dumps(h) for h in history]
     lines += ["```", ""]
     return "\n".join(lines)
+
+
+def published_readme(model: str, version: int, source: str, sha256: str, interface: list[str],
+                     results: dict | None, eval_source: str) -> str:
+    """README of a version added by `fvi models publish`: where it came from, what was checked, how it scores."""
+    lines = [f"# {model} v{version}", "",
+             f"Published by `fvi models publish` from `{source}` (sha256 `{sha256}`).",
+             "Checked before publishing: loads in onnxruntime; inputs and outputs match config.pbtxt:", ""]
+    lines += [f"- {t}" for t in interface]
+    lines += ["", f"Evaluation: {eval_source}", ""]
+    lines += figures_table(model, results) if results else ["(no figures recorded)"]
+    return "\n".join(lines) + "\n"

@@ -8,15 +8,16 @@ import triton_python_backend_utils as pb_utils
 
 from fvi.pipeline.cropping import crop_from_probs
 from fvi.pipeline.result import build_result
-from fvi.pipeline.runner import MODELS, latest_version
+from fvi.pipeline.runner import MODELS
 from fvi.pipeline.steps import Located, read_fields, unpack_boxes
 from fvi.triton.python_step import get
+from fvi.triton.versions import ServingVersions
 
 
 class TritonPythonModel:
     def initialize(self, args):
-        repo = Path(args["model_repository"]).parent
-        self.versions = {m: latest_version(repo, m).parent.name for m in MODELS}
+        # Asked per request, not once: a rollout changes the serving version while this step runs.
+        self.versions = ServingVersions(Path(args["model_repository"]).parent, MODELS, pb_utils.is_model_ready)
 
     def execute(self, requests):
         responses = []
@@ -26,7 +27,7 @@ class TritonPythonModel:
             located = Located(crop, get(r, "corners") if found else None, get(r, "card") if found else None)
             boxes = unpack_boxes(get(r, "line_boxes"), get(r, "line_fields"))
             fields = read_fields(crop.card_class, boxes, get(r, "logits")) if found else {}
-            result = build_result(located, fields, self.versions, {})
+            result = build_result(located, fields, self.versions(), {})
             text = json.dumps(result, ensure_ascii=False)
             responses.append(pb_utils.InferenceResponse([
                 pb_utils.Tensor("result", np.array([text.encode("utf-8")], dtype=np.object_)),
