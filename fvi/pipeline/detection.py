@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from fvi.cards.types import CANONICAL_SIZE
-from fvi.pipeline.specs import DETECTOR_CLASSES, DETECTOR_INPUT, DETECTOR_STRIDE, KERNEL_HEIGHT_RATIO
+from fvi.pipeline.specs import (DETECTOR_CLASSES, DETECTOR_INPUT, DETECTOR_STRIDE, KERNEL_DECODE_RATIO,
+                               KERNEL_HEIGHT_RATIO)
 
 OUT_W, OUT_H = DETECTOR_INPUT[0] // DETECTOR_STRIDE, DETECTOR_INPUT[1] // DETECTOR_STRIDE
 SX, SY = OUT_W / CANONICAL_SIZE[0], OUT_H / CANONICAL_SIZE[1]  # canonical card px -> output cells
@@ -37,7 +38,8 @@ def kernel_targets(lines: list[tuple[str, tuple[float, float, float, float]]]) -
     return target
 
 
-def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 10) -> list[LineBox]:
+def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 10,
+                   ratio: float = KERNEL_DECODE_RATIO) -> list[LineBox]:
     """Per class: connected kernels above ``threshold`` -> line boxes grown back to full height."""
     boxes: list[LineBox] = []
     for c, field in enumerate(DETECTOR_CLASSES):
@@ -52,8 +54,8 @@ def decode_kernels(probs: np.ndarray, threshold: float = 0.5, min_area: int = 10
             score = float(probs[c][labels == k].mean())
             ky0, ky1 = y / SY, (y + h) / SY
             kx0, kx1 = x / SX, (x + w) / SX
-            full_h = (ky1 - ky0) / KERNEL_HEIGHT_RATIO
-            trim = full_h * (1 - KERNEL_HEIGHT_RATIO) / 2
+            full_h = (ky1 - ky0) / ratio
+            trim = full_h * (1 - ratio) / 2
             boxes.append(LineBox(field, (kx0 - trim, ky0 - trim, kx1 + trim, ky1 + trim), score))
     return merge_fragments(boxes)
 

@@ -7,7 +7,7 @@ from fvi.pipeline.detection import decode_kernels, kernel_targets, reading_order
 from fvi.pipeline.fields import ReadLine, assemble_fields
 from fvi.pipeline.ctc import DecodedLine
 from fvi.pipeline.detection import LineBox
-from fvi.pipeline.specs import CARD_CLASSES
+from fvi.pipeline.specs import CARD_CLASSES, KERNEL_HEIGHT_RATIO
 from fvi.train.detector_task import box_iou, match_lines
 
 
@@ -27,7 +27,7 @@ def test_kernel_targets_decode_back_to_the_same_lines_two_line_addresses_include
         if label.card is None:
             continue
         truth = _truth_lines(label)
-        boxes = decode_kernels(kernel_targets(truth))
+        boxes = decode_kernels(kernel_targets(truth), ratio=KERNEL_HEIGHT_RATIO)  # the exact inverse of the targets
         assert match_lines([(b.field, b.box) for b in boxes], truth, iou=0.5) == len(truth) == len(boxes)
         for key, lines in reading_order(boxes).items():
             if len(lines) > 1:
