@@ -15,10 +15,14 @@ DEFAULTS: dict[str, dict] = {
 }
 
 
+#: Bump when the way line crops are cut changes, so caches are rebuilt (v2: detector-like box jitter).
+LINE_SET_VERSION = "v2"
+
+
 def _cached_lines(data: Path, random_count: int, seed: int, workers: int):
     from fvi.train.lines import build_line_set, load_lines, save_lines
 
-    cache = data / "cache" / f"reader_lines_seed{seed}_random{random_count}.npz"
+    cache = data / "cache" / f"reader_lines_{LINE_SET_VERSION}_seed{seed}_random{random_count}.npz"
     if cache.exists():
         return load_lines(cache)
     console.print(f"[reader] cutting line crops from {data} (cached in {cache})")
