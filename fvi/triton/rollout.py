@@ -175,7 +175,8 @@ def _client(url: str):
 
 def _message(exc: Exception) -> str:
     message = getattr(exc, "message", None)  # tritonclient's exceptions have a message() method
-    return str(message() if callable(message) else exc)
+    text = str(message() if callable(message) else exc)
+    return text.split("\n\nAt:")[0].strip().rstrip(";")  # the Python backend appends its stack: not for users
 
 
 def ready_versions(url: str) -> dict[str, list[int]]:

@@ -1,0 +1,154 @@
+"""Zero-downtime model versions: under steady load, publish, roll out and roll back a reader version
+with no failed request and responses switching versions; a version that fails to load leaves the
+old one serving. A real tritonserver in EXPLICIT mode on a copy of the model repository."""
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fvi.client import FviClient
+from fvi.synth.generate import Generator, SynthConfig
+from fvi.triton import model_config as mc
+from fvi.triton import rollout
+from fvi.triton.server import ServerConfig, TritonServer
+from tests.integration.test_triton_server import free_ports
+
+ROOT = Path(__file__).parents[2]
+V1 = ROOT / "model_repository" / "reader" / "1" / "model.onnx"
+EVAL = ROOT / "perf" / "reports" / "eval-v1.json"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    work = tmp_path_factory.mktemp("rollout")
+    repo = work / "repo"
+    shutil.copytree(ROOT / "model_repository", repo, ignore=shutil.ignore_patterns("__pycache__", "rollouts.jsonl"))
+    http, grpc, metrics = free_ports()
+    config = ServerConfig(repo, http, grpc, metrics, model_control_mode="explicit", load_models=["fvi"],
+                          workdir=work / "w")
+    with TritonServer(config) as server:
+        yield server, repo
+
+
+@pytest.fixture(scope="module")
+def photos():
+    gen = Generator(SynthConfig(seed=707, no_card_rate=0.0))
+    return [gen.sample(i).jpeg for i in range(6)]
+
+
+@dataclass
+class Reply:
+    started: float
+    ended: float
+    reader: str | None = None
+    error: str | None = None
+
+
+class SteadyLoad:
+    """``total`` requests, ``concurrency`` at a time, in a background thread; every reply is kept."""
+
+    def __init__(self, url: str, photos: list[bytes], total: int, concurrency: int) -> None:
+        self.client, self.photos, self.total, self.concurrency = FviClient(url), photos, total, concurrency
+        self.replies: list[Reply] = []
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _one(self, i: int) -> None:
+        reply = Reply(time.monotonic(), 0.0)
+        try:
+            reply.reader = self.client.read_bytes(self.photos[i % len(self.photos)])["models"]["reader"]
+        except Exception as exc:  # every failure is counted, none is raised here
+            reply.error = str(exc)
+        reply.ended = time.monotonic()
+        with self.lock:
+            self.replies.append(reply)
+
+    def _run(self) -> None:
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            list(pool.map(self._one, range(self.total)))
+
+    def start(self) -> "SteadyLoad":
+        self.thread.start()
+        return self
+
+    def wait(self, condition, timeout: float = 120.0) -> float:
+        deadline = time.monotonic() + timeout
+        while not condition(list(self.replies)):
+            assert time.monotonic() < deadline and self.thread.is_alive(), "the load ended before the condition"
+            time.sleep(0.05)
+        return time.monotonic()
+
+    def join(self) -> list[Reply]:
+        self.thread.join(180)
+        return sorted(self.replies, key=lambda r: r.ended)
+
+
+def fvi_models(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fvi", "models", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, photos):
+    server, repo = served
+    url = ["--url", server.grpc_url, "--repo", str(repo)]
+    load = SteadyLoad(server.grpc_url, photos, total=300, concurrency=4).start()
+    load.wait(lambda r: len(r) >= 30)
+    published = fvi_models("publish", "reader", "--onnx", str(V1), "--repo", str(repo), "--eval-report", str(EVAL))
+    assert published.returncode == 0, published.stderr
+    after_publish = time.monotonic()
+    load.wait(lambda r: len(r) >= 70)
+    rollout_started = time.monotonic()
+    switched = fvi_models("rollout", "reader", "--version", "2", *url)
+    assert switched.returncode == 0, switched.stderr
+    rolled_out = time.monotonic()
+    load.wait(lambda r: sum(x.reader == "2" and x.started > rolled_out for x in r) >= 40)
+    rollback_started = time.monotonic()
+    back = fvi_models("rollback", "reader", *url)
+    assert back.returncode == 0, back.stderr
+    rolled_back = time.monotonic()
+    replies = load.join()
+
+    assert len(replies) == 300 and [r.error for r in replies if r.error] == []
+    published_only = [r.reader for r in replies if after_publish < r.started and r.ended < rollout_started]
+    on_v2 = [r.reader for r in replies if rolled_out < r.started and r.ended < rollback_started]
+    after = [r.reader for r in replies if r.started > rolled_back]
+    assert published_only and set(published_only) == {"1"}  # publishing changes nothing that serves
+    assert len(on_v2) >= 40 and set(on_v2) == {"2"}
+    assert after and set(after) == {"1"}
+    assert replies[0].reader == "1" and replies[-1].reader == "1"
+    print(f"\nrollout {rolled_out - rollout_started:.1f} s, rollback {rolled_back - rollback_started:.1f} s "
+          f"(CLI included); {len(replies)} requests, 0 failed; {switched.stderr.strip()} / {back.stderr.strip()}")
+
+    assert mc.pinned_versions(mc.read(repo / "reader" / "config.pbtxt")) == [1]
+    assert [h["action"] for h in rollout.history(repo / "reader")] == ["publish", "rollout", "rollback"]
+    status = fvi_models("status", *url)
+    assert status.returncode == 0, status.stderr
+    reader = next(line for line in status.stdout.splitlines() if line.startswith("reader"))
+    assert reader.split()[:4] == ["reader", "v1", "v1", "v1"] and "rollback v2 -> v1" in reader
+
+
+def test_a_version_that_fails_to_load_leaves_the_old_one_serving(served, photos):
+    server, repo = served
+    # `fvi models publish` refuses such a file, so it is put there by hand (a broken copy, a bad disk).
+    corrupt = repo / "reader" / "9"
+    corrupt.mkdir()
+    (corrupt / "model.onnx").write_bytes(b"\x08\x07 truncated onnx")
+    serving = rollout.serving_version(server.grpc_url, "reader")
+    pinned = mc.pinned_versions(mc.read(repo / "reader" / "config.pbtxt"))
+    load = SteadyLoad(server.grpc_url, photos, total=40, concurrency=2).start()
+    load.wait(lambda r: len(r) >= 5)
+    failed = fvi_models("rollout", "reader", "--version", "9", "--url", server.grpc_url, "--repo", str(repo))
+    replies = load.join()
+    message = " ".join(failed.stderr.split())
+    assert failed.returncode == 1 and "could not load reader v9" in message and "still serving" in message
+    assert "Traceback" not in failed.stderr
+    assert [r.error for r in replies if r.error] == [] and {r.reader for r in replies} == {str(serving)}
+    assert rollout.serving_version(server.grpc_url, "reader") == serving
+    assert mc.pinned_versions(mc.read(repo / "reader" / "config.pbtxt")) == pinned
+    assert all(h.get("to") != 9 for h in rollout.history(repo / "reader"))
