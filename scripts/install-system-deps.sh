@@ -4,6 +4,9 @@ set -euo pipefail
 
 packages=(fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-noto-core fonts-roboto-unhinted fonts-freefont-ttf)
 
+# Gateway web page test (tests/e2e/test_web_page.py): headless Chromium driven by chromedriver.
+packages+=(chromium chromium-driver)
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
