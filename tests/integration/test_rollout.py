@@ -1,6 +1,6 @@
-"""Zero-downtime model versions: under steady load, publish, roll out and roll back a reader version
-with no failed request and responses switching versions; a version that fails to load leaves the
-old one serving. A real tritonserver in EXPLICIT mode on a copy of the model repository."""
+"""Zero-downtime model versions: under steady load on the HTTP gateway, publish, roll out and roll
+back a reader version with no failed request and responses switching versions; a version that fails
+to load leaves the old one serving. A real tritonserver in EXPLICIT mode on a copy of the repository."""
 
 import shutil
 import subprocess
@@ -11,13 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
-from fvi.client import FviClient
 from fvi.synth.generate import Generator, SynthConfig
 from fvi.triton import model_config as mc
 from fvi.triton import rollout
 from fvi.triton.server import ServerConfig, TritonServer
+from gateway import GatewayServer, Settings
 from tests.integration.test_triton_server import free_ports
 
 ROOT = Path(__file__).parents[2]
@@ -33,8 +34,10 @@ def served(tmp_path_factory):
     http, grpc, metrics = free_ports()
     config = ServerConfig(repo, http, grpc, metrics, model_control_mode="explicit", load_models=["fvi"],
                           workdir=work / "w")
-    with TritonServer(config) as server:
-        yield server, repo
+    (port,) = free_ports(1)
+    settings = Settings(triton_urls=[f"127.0.0.1:{grpc}"], gateway_host="127.0.0.1", gateway_port=port)
+    with TritonServer(config) as server, GatewayServer(settings) as gateway:
+        yield server, repo, gateway.url
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +55,27 @@ class Reply:
 
 
 class SteadyLoad:
-    """``total`` requests, ``concurrency`` at a time, in a background thread; every reply is kept."""
+    """``total`` POST /v1/ocr, ``concurrency`` at a time, in a background thread; every reply is kept."""
 
-    def __init__(self, url: str, photos: list[bytes], total: int, concurrency: int) -> None:
-        self.client, self.photos, self.total, self.concurrency = FviClient(url), photos, total, concurrency
+    def __init__(self, gateway: str, photos: list[bytes], total: int, concurrency: int) -> None:
+        self.gateway, self.photos, self.total, self.concurrency = gateway, photos, total, concurrency
         self.replies: list[Reply] = []
         self.lock = threading.Lock()
+        self.local = threading.local()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _one(self, i: int) -> None:
+        if not hasattr(self.local, "client"):
+            self.local.client = httpx.Client(base_url=self.gateway, timeout=60)
         reply = Reply(time.monotonic(), 0.0)
         try:
-            reply.reader = self.client.read_bytes(self.photos[i % len(self.photos)])["models"]["reader"]
+            r = self.local.client.post("/v1/ocr", files={"image": ("card.jpg", self.photos[i % len(self.photos)])})
+            if r.status_code == 200:
+                reply.reader = r.json()["models"]["reader"]
+            else:
+                reply.error = f"{r.status_code} {r.text[:200]}"
         except Exception as exc:  # every failure is counted, none is raised here
-            reply.error = str(exc)
+            reply.error = repr(exc)
         reply.ended = time.monotonic()
         with self.lock:
             self.replies.append(reply)
@@ -95,9 +105,9 @@ def fvi_models(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, photos):
-    server, repo = served
+    server, repo, gateway = served
     url = ["--url", server.grpc_url, "--repo", str(repo)]
-    load = SteadyLoad(server.grpc_url, photos, total=300, concurrency=4).start()
+    load = SteadyLoad(gateway, photos, total=300, concurrency=4).start()
     load.wait(lambda r: len(r) >= 30)
     published = fvi_models("publish", "reader", "--onnx", str(V1), "--repo", str(repo), "--eval-report", str(EVAL))
     assert published.returncode == 0, published.stderr
@@ -134,14 +144,14 @@ def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, 
 
 
 def test_a_version_that_fails_to_load_leaves_the_old_one_serving(served, photos):
-    server, repo = served
+    server, repo, gateway = served
     # `fvi models publish` refuses such a file, so it is put there by hand (a broken copy, a bad disk).
     corrupt = repo / "reader" / "9"
     corrupt.mkdir()
     (corrupt / "model.onnx").write_bytes(b"\x08\x07 truncated onnx")
     serving = rollout.serving_version(server.grpc_url, "reader")
     pinned = mc.pinned_versions(mc.read(repo / "reader" / "config.pbtxt"))
-    load = SteadyLoad(server.grpc_url, photos, total=40, concurrency=2).start()
+    load = SteadyLoad(gateway, photos, total=40, concurrency=2).start()
     load.wait(lambda r: len(r) >= 5)
     failed = fvi_models("rollout", "reader", "--version", "9", "--url", server.grpc_url, "--repo", str(repo))
     replies = load.join()
