@@ -1,18 +1,23 @@
-"""The Triton command of the images and compose files, run as written against the embedded binary on
-the same model repository: the CPU one becomes ready and reads a card; the GPU one reads
-configs/gpu.pbtxt (and, with no GPU here, fails on exactly that)."""
+"""The commands of the images and compose files, run as written on this machine: the CPU Triton command
+(embedded binary, same model repository) becomes ready and reads a card, and so does the gateway
+image's command in front of it; the GPU command reads configs/gpu.pbtxt (and, with no GPU here, fails
+on exactly that); the health checks pass on a ready server and fail on a missing one."""
 
+import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fvi.client import FviClient
 from fvi.synth.generate import Generator, SynthConfig
 from fvi.triton.server import ServerConfig, ServerError, TritonServer
-from tests.deploy.conftest import ROOT, compose_config
+from tests.deploy.conftest import ROOT, compose_config, dockerfile_exec_form, dockerfile_instructions
 from tests.integration.test_triton_server import free_ports
 
 
@@ -37,27 +42,68 @@ class ContainerCommand(TritonServer):
                 f"--grpc-port={c.grpc_port}", f"--metrics-port={c.metrics_port}"]
 
 
-@pytest.fixture
-def repo(tmp_path):
+def copy_repository(target: Path) -> Path:
     """The model repository as the containers mount it: a copy, never the committed one."""
-    shutil.copytree(ROOT / "model_repository", tmp_path / "models", ignore=shutil.ignore_patterns("__pycache__"))
-    return tmp_path / "models"
+    shutil.copytree(ROOT / "model_repository", target, ignore=shutil.ignore_patterns("__pycache__", "rollouts.jsonl"))
+    return target
 
 
-def test_cpu_command_serves_the_repository_and_passes_its_healthcheck(repo, tmp_path):
-    triton = compose_config("cpu")["services"]["triton"]
-    with ContainerCommand(triton["command"], repo, tmp_path / "w") as server:
-        doc = FviClient(server.grpc_url).read_bytes(Generator(SynthConfig(seed=31, no_card_rate=0.0)).sample(0).jpeg)
-        assert doc["models"] == {"cropper": "1", "detector": "1", "reader": "1"} and doc["fields"]
-        check = triton["healthcheck"]["test"]
-        assert check[:2] == ["CMD", "python3"]
-        code = check[-1].replace("127.0.0.1:8000", server.http_url)
-        assert subprocess.run([sys.executable, *check[2:-1], code], timeout=30).returncode == 0
-    code = check[-1].replace("127.0.0.1:8000", server.http_url)
-    assert subprocess.run([sys.executable, *check[2:-1], code], capture_output=True, timeout=30).returncode != 0
+@pytest.fixture(scope="module")
+def cpu_triton(tmp_path_factory):
+    work = tmp_path_factory.mktemp("cpu")
+    command = compose_config("cpu")["services"]["triton"]["command"]
+    with ContainerCommand(command, copy_repository(work / "models"), work / "w") as server:
+        yield server
 
 
-def test_gpu_command_reads_the_gpu_configs_of_the_onnx_models_and_config_pbtxt_of_the_others(repo, tmp_path):
+def run_healthcheck(test: list[str], url: str) -> int:
+    """A compose/Dockerfile health check (["CMD", "python3", "-c", code]) run here against ``url``."""
+    assert test[0] == "CMD" and test[1] in ("python", "python3") and test[2] == "-c"
+    code = test[3].replace("127.0.0.1:8000", url).replace("127.0.0.1:8080", url)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30).returncode
+
+
+def test_cpu_command_serves_the_repository_and_passes_its_healthcheck(cpu_triton):
+    doc = FviClient(cpu_triton.grpc_url).read_bytes(Generator(SynthConfig(seed=31, no_card_rate=0.0)).sample(0).jpeg)
+    assert doc["models"] == {"cropper": "1", "detector": "1", "reader": "1"} and doc["fields"]
+    test = compose_config("cpu")["services"]["triton"]["healthcheck"]["test"]
+    assert run_healthcheck(test, cpu_triton.http_url) == 0
+    assert run_healthcheck(test, f"127.0.0.1:{free_ports(1)[0]}") != 0
+
+
+def test_gateway_image_command_serves_ocr_in_front_of_it(cpu_triton):
+    dockerfile = ROOT / "docker" / "Dockerfile.gateway"
+    argv = dockerfile_exec_form(dockerfile, "CMD")
+    assert argv[0] == "uvicorn" and argv[argv.index("--port") + 1] == "8080"
+    (port,) = free_ports(1)
+    argv = [str(Path(sys.executable).parent / "uvicorn"), *argv[1:]]
+    argv[argv.index("--port") + 1] = str(port)
+    env = {**os.environ, "FVI_TRITON_URLS": cpu_triton.grpc_url}
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "the gateway did not become ready"
+            time.sleep(0.25)
+        photo = Generator(SynthConfig(seed=32, no_card_rate=0.0)).sample(0).jpeg
+        r = httpx.post(f"{url}/v1/ocr", files={"image": ("card.jpg", photo)}, timeout=60)
+        assert r.status_code == 200 and r.json()["models"]["reader"] == "1"
+        [check] = [a for w, a in dockerfile_instructions(dockerfile) if w == "HEALTHCHECK"]
+        assert run_healthcheck(["CMD", *json.loads(check.split(" CMD ", 1)[1])],
+                               f"127.0.0.1:{port}") == 0
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_gpu_command_reads_the_gpu_configs_of_the_onnx_models_and_config_pbtxt_of_the_others(tmp_path):
+    repo = copy_repository(tmp_path / "models")
     server = ContainerCommand(compose_config("gpu")["services"]["triton"]["command"], repo, tmp_path / "w")
     with pytest.raises(ServerError):
         server.start()
