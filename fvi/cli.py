@@ -203,8 +203,11 @@ def serve_cmd(
     instances: list[str] = typer.Option([], "--instances", envvar="FVI_INSTANCES",
                                         help="Instance counts overriding config.pbtxt, e.g. reader=2,detector=2 "
                                              "(repeatable; the repository itself is not edited)."),
+    gateway_port: int = typer.Option(8080, "--gateway-port", envvar="FVI_GATEWAY_PORT",
+                                     help="HTTP gateway port (API and web page); other gateway settings: FVI_*."),
+    no_gateway: bool = typer.Option(False, "--no-gateway", help="Start Triton only, without the HTTP gateway."),
 ) -> None:
-    """Start the real Triton Inference Server (from the nvidia-pytriton wheel) on the model repository."""
+    """Start the real Triton Inference Server (from the nvidia-pytriton wheel) and the HTTP gateway in front of it."""
     import signal
     import threading
 
@@ -228,15 +231,72 @@ def serve_cmd(
         raise typer.Exit(1) from exc
     console.print(f"Triton ready: HTTP {server.http_url}, gRPC {server.grpc_url}, "
                   f"metrics 127.0.0.1:{metrics_port}/metrics (Ctrl-C to stop; log: {server.log_path})")
+    gateway = None
     try:
+        if not no_gateway:
+            gateway = _start_gateway(triton_urls=[server.grpc_url], gateway_port=gateway_port)
         while not stop.wait(1.0):
             if server.process.poll() is not None:
                 console.print(f"[red]tritonserver exited ({server.process.returncode}):[/red]\n"
                               + server.failure_summary())
                 raise typer.Exit(1)
+            if gateway is not None and not gateway.thread.is_alive():
+                console.print("[red]the gateway stopped unexpectedly[/red]")
+                raise typer.Exit(1)
     finally:
+        if gateway is not None:
+            gateway.stop()
+            console.print("Gateway stopped.")
         server.stop()
         console.print("Triton stopped.")
+
+
+def _start_gateway(**settings):
+    """The HTTP gateway running in a background thread: these settings, the rest from FVI_* variables
+    (or Exit saying why it did not start)."""
+    from pydantic import ValidationError
+
+    from gateway import GatewayError, GatewayServer, Settings
+
+    try:
+        gateway = GatewayServer(Settings(**settings))
+    except ValidationError as exc:
+        console.print(f"[red]Invalid gateway setting:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        gateway.start()
+    except GatewayError as exc:
+        console.print(f"[red]The gateway did not start:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Gateway ready: {gateway.url} (web page), POST {gateway.url}/v1/ocr, {gateway.url}/metrics")
+    return gateway
+
+
+@app.command("gateway")
+def gateway_cmd(
+    triton_url: list[str] = typer.Option([], "--triton-url", help="Triton gRPC HOST:PORT (repeatable or comma "
+                                                                  "separated); default FVI_TRITON_URLS or 127.0.0.1:8001."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port; default FVI_GATEWAY_PORT or 8080."),
+    host: Optional[str] = typer.Option(None, "--host", help="Address; default FVI_GATEWAY_HOST or 0.0.0.0."),
+) -> None:
+    """Run only the HTTP gateway, in front of running Triton server(s). Settings: FVI_* variables (README)."""
+    import signal
+    import threading
+
+    given = {"triton_urls": ",".join(triton_url), "gateway_port": port, "gateway_host": host}
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    gateway = _start_gateway(**{k: v for k, v in given.items() if v})
+    console.print(f"Triton: {', '.join(gateway.settings.triton_urls)} (Ctrl-C to stop)")
+    try:
+        while not stop.wait(1.0):
+            if not gateway.thread.is_alive():
+                console.print("[red]the gateway stopped unexpectedly[/red]")
+                raise typer.Exit(1)
+    finally:
+        gateway.stop()
+        console.print("Gateway stopped.")
 
 
 @app.command("read")

@@ -34,7 +34,7 @@ function showResult(doc) {
     cell(row, field.text === null ? "(unreadable)" : field.text, "text");
     const value = field.value === undefined || field.value === null ? ""
       : typeof field.value === "string" ? field.value : JSON.stringify(field.value);
-    cell(row, value, "value");
+    cell(row, value, value.length > 24 ? "value long" : "value");
     confidenceCell(row, field.confidence);
   }
   const checks = $("checks");

@@ -88,7 +88,8 @@ def test_fvi_serve_runs_until_sigterm_and_leaves_nothing_behind(tmp_path):
     http, grpc, metrics = free_ports()
     repo = model_repo(tmp_path, ("reader",))
     proc = subprocess.Popen([sys.executable, "-m", "fvi", "serve", "--repo", str(repo), "--http-port", str(http),
-                             "--grpc-port", str(grpc), "--metrics-port", str(metrics), "--instances", "reader=2"],
+                             "--grpc-port", str(grpc), "--metrics-port", str(metrics), "--instances", "reader=2",
+                             "--no-gateway"],  # Triton alone here; tests/e2e/test_cli.py covers the gateway
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**__import__("os").environ, "FVI_TRITON_HOME": str(tmp_path / "w")})
     deadline = time.monotonic() + 120
