@@ -242,7 +242,7 @@ def switch(urls: list[str], repo: Path, model: str, version: int, action: str = 
                 if before[back] is not None:
                     load_version(back, model, before[back])
             still = ", ".join(f"{u}: v{before[u]}" for u in urls)
-            raise RolloutFailed(f"{exc.message}. Nothing changed; still serving {still}") from exc
+            raise RolloutFailed(f"{exc.message.rstrip('.')}. Nothing changed; still serving {still}") from exc
     mc.pin_versions(mdir, [version])
     record(mdir, {"action": action, "from": done.before, "to": version, "replicas": list(urls),
                   "seconds": {u: round(s, 3) for u, s in done.seconds.items()}})
