@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-noto-core fonts-roboto-unhinted fonts-freefont-ttf)
 # Deployment tests: `docker-compose -f FILE config` validates the compose files offline (no engine needed).
 packages+=(docker-compose)
+# `fvi bench`: perf_analyzer (from tritonclient 2.50) links libb64; Tesseract 5 (vie) is its OCR baseline.
+packages+=(libb64-0d tesseract-ocr tesseract-ocr-vie)
 
 # Gateway web page test (tests/e2e/test_web_page.py): headless Chromium driven by chromedriver.
 packages+=(chromium chromium-driver)
