@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run demo test bench clean
+.PHONY: setup run demo test bench bench-tune bench-synth bench-models clean
 
 setup: $(STAMP)
 
@@ -26,8 +26,18 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# Serving benchmark, one command (< 10 min on 2 cores): perf_analyzer on Triton, baselines, compute floor.
 bench: setup
+	$(VENV)/bin/fvi bench
+
+# The ensemble under config variants (instances, batching, threads, INT8): perf/reports/cpu-2core-tuning.md.
+bench-tune: setup
+	$(VENV)/bin/fvi bench --tune
+
+bench-synth: setup
 	$(PY) perf/bench_synth.py --report perf/reports/synth.md
+
+bench-models: setup
 	$(PY) perf/bench_models.py --report perf/reports/models.md
 
 clean:

@@ -356,6 +356,40 @@ def read_cmd(
         raise typer.Exit(1 if failed == len(outcomes) else 0)
 
 
+@app.command("bench")
+def bench_cmd(
+    name: str = typer.Option("cpu-2core", "--name", help="Report perf/reports/NAME.md (+ .png); data in perf/out/NAME/."),
+    repo: Path = typer.Option(Path("model_repository"), "--repo", help="Triton model repository to measure."),
+    config_name: str = typer.Option("", "--config-name", help="Measure <model>/configs/NAME.pbtxt variants instead."),
+    out: Path = typer.Option(Path("perf/out"), "--out", help="Folder for CSV files and raw perf_analyzer output."),
+    reports: Path = typer.Option(Path("perf/reports"), "--reports", help="Folder for the markdown report and plot."),
+    per_type: int = typer.Option(4, "--per-type", min=1, help="Photos of each of the 6 card types and sides."),
+    gateway: bool = typer.Option(True, "--gateway/--no-gateway", help="Also measure the HTTP gateway."),
+    quick: bool = typer.Option(False, "--quick", help="A short run (fewer photos and levels) to check the suite."),
+    tune: bool = typer.Option(False, "--tune", help="Instead: the ensemble under config variants -> NAME-tuning.md."),
+) -> None:
+    """Measure serving: perf_analyzer on each model and the ensemble, baselines, compute floor; write a report."""
+    import sys
+
+    from fvi.bench import report as bench_report
+    from fvi.bench.suite import BenchConfig, busy_processes, machine, run_bench
+
+    config = BenchConfig(name=name, command=" ".join(["fvi", *sys.argv[1:]]), repo=repo, config_name=config_name,
+                         out=out, reports=reports, per_type=per_type, gateway=gateway)
+    if quick:
+        config = config.quick()
+    say = lambda text: console.print(f"[bold]bench[/bold] {text}")  # noqa: E731
+    if tune:
+        from fvi.bench import tuning
+
+        beside = busy_processes()
+        results = tuning.run_tuning(config, concurrency=config.concurrency if quick else (1, 8, 16), say=say)
+        path = tuning.write(config, results, machine(), sorted(set(beside) | set(busy_processes())))
+    else:
+        path = bench_report.write(run_bench(config, say))
+    console.print(f"report: {path}")
+
+
 models_app = typer.Typer(help="Model versions in production: publish, roll out, roll back, status (Triton in "
                                 "EXPLICIT model-control mode).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
