@@ -74,11 +74,11 @@ def test_cpu_command_serves_the_repository_and_passes_its_healthcheck(cpu_triton
 def test_gateway_image_command_serves_ocr_in_front_of_it(cpu_triton):
     dockerfile = ROOT / "docker" / "Dockerfile.gateway"
     argv = dockerfile_exec_form(dockerfile, "CMD")
-    assert argv[0] == "uvicorn" and argv[argv.index("--port") + 1] == "8080"
+    assert argv[0] == "fvi"
     (port,) = free_ports(1)
-    argv = [str(Path(sys.executable).parent / "uvicorn"), *argv[1:]]
-    argv[argv.index("--port") + 1] = str(port)
-    env = {**os.environ, "FVI_TRITON_URLS": cpu_triton.grpc_url}
+    argv = [str(Path(sys.executable).parent / "fvi"), *argv[1:]]
+    # The container's settings (FVI_*), with a free port here instead of the image's default 8080.
+    env = {**os.environ, "FVI_TRITON_URLS": cpu_triton.grpc_url, "FVI_GATEWAY_PORT": str(port)}
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
