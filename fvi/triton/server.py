@@ -124,7 +124,9 @@ class TritonServer:
                f"--http-port={c.http_port}", f"--grpc-port={c.grpc_port}", f"--metrics-port={c.metrics_port}",
                f"--model-control-mode={c.model_control_mode}",
                "--exit-on-error=true", "--strict-readiness=true", f"--log-verbose={c.log_verbose}"]
-        cmd += [f"--load-model={m}" for m in c.load_models]
+        # EXPLICIT mode with no model named would serve nothing: load them all, as NONE does, and let
+        # the repository API (`fvi models`) change versions from there.
+        cmd += [f"--load-model={m}" for m in c.load_models or (["*"] if c.model_control_mode == "explicit" else [])]
         if c.config_name:
             cmd.append(f"--model-config-name={c.config_name}")
         return cmd
