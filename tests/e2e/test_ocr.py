@@ -225,3 +225,17 @@ def test_requests_are_spread_over_servers_and_a_dead_one_is_skipped(triton, card
         assert re.search(rf'triton_request_duration_seconds_count\{{endpoint="{live}",outcome="ok"\}} [2-9]', metrics)
     assert f'fvi_gateway_triton_endpoint_healthy{{endpoint="{urls[1]}"}} 0.0' in metrics
     assert ready["endpoints"] == {urls[0]: True, urls[1]: False, urls[2]: True}
+
+
+def _triton_calls(client) -> float:
+    text = client.get("/metrics").text
+    return sum(float(v) for v in re.findall(r"fvi_gateway_triton_request_duration_seconds_count\{[^}]*\} (\S+)", text))
+
+
+def test_bombs_and_non_images_are_refused_in_the_gateway_without_calling_triton(client, card):
+    before = _triton_calls(client)
+    for name in ("decompression_bomb_png", "text_file_named_jpg", "corrupt_jpeg_header", "tiny_png"):
+        assert upload(client, BAD_UPLOADS[name][0](card)).status_code in (400, 413, 415)
+    assert _triton_calls(client) == before
+    assert upload(client, card.jpeg).status_code == 200
+    assert _triton_calls(client) == before + 1
