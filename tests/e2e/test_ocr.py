@@ -239,3 +239,21 @@ def test_bombs_and_non_images_are_refused_in_the_gateway_without_calling_triton(
     assert _triton_calls(client) == before
     assert upload(client, card.jpeg).status_code == 200
     assert _triton_calls(client) == before + 1
+
+
+def test_a_triton_call_past_its_deadline_is_504(triton, card):
+    with GatewayServer(gateway_settings([triton.grpc_url], triton_timeout_s=0.001)) as gw, \
+            httpx.Client(base_url=gw.url, timeout=60) as c:
+        r = upload(c, card.jpeg)
+    assert r.status_code == 504 and r.json()["error"]["code"] == "triton_timeout"
+
+
+@pytest.mark.parametrize("model,status,code", [("reader", 502, "inference_failed"),
+                                               ("no_such_model", 503, "triton_unavailable")])
+def test_a_failure_on_the_serving_side_is_not_blamed_on_the_photo(triton, card, model, status, code):
+    """A misconfigured gateway (wrong model) answers 502/503 with a code, never 400 or a bare 500."""
+    with GatewayServer(gateway_settings([triton.grpc_url], triton_model=model)) as gw, \
+            httpx.Client(base_url=gw.url, timeout=60) as c:
+        r = upload(c, card.jpeg)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code
