@@ -405,11 +405,15 @@ def _urls(values: list[str]) -> list[str]:
 def _admin(action):
     """Run one `fvi models` action; its refusals are one red line and exit code 1, not a traceback."""
     from fvi.errors import FviError
+    from fvi.triton.model_config import ConfigError
 
     try:
         return action()
     except FviError as exc:
         console.print(f"[red]{exc.code}:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    except ConfigError as exc:
+        console.print(f"[red]invalid_config:[/red] {exc}")
         raise typer.Exit(1) from exc
 
 

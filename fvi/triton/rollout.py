@@ -77,6 +77,8 @@ def load_eval_report(path: Path, model: str) -> dict:
     """Figures from `fvi eval --report X.md` (reads X.json beside it) or the .json itself."""
     from converters.publish import FIGURES
 
+    if model not in FIGURES:
+        raise PublishRefused(f"{model!r} has no evaluation figures: publish one of {', '.join(FIGURES)}")
     path = Path(path)
     path = path.with_suffix(".json") if path.suffix == ".md" else path
     try:

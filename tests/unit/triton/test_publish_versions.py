@@ -121,3 +121,14 @@ def test_serving_version_is_the_highest_ready_one(tmp_path):
     versions = ServingVersions(tmp_path, ("reader", "cropper"), is_ready)
     assert versions() == {"reader": "2", "cropper": None}  # no cropper folder: nothing to report
     assert probes == [("reader", "3"), ("reader", "2")]
+
+
+@pytest.mark.parametrize("args", [
+    ("publish", "nosuch", "--onnx", str(V1), "--eval-report", str(EVAL)),
+    ("rollout", "nosuch", "--version", "1", "--url", "127.0.0.1:1"),
+    ("status", "--url", "127.0.0.1:1"),
+], ids=["unknown-model", "unknown-model-rollout", "no-server"])
+def test_refusals_are_one_message_and_exit_code_1_not_a_traceback(repo, args):
+    proc = fvi(*args, "--repo", str(repo))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.split(":")[0] in ("publish_refused", "invalid_config", "rollout_failed")
