@@ -60,7 +60,7 @@ class RunResult:
     p99_ms: float
     cpu_cores: float | None = None  # CPU seconds per wall second of the measured process
     memory_mb: float | None = None  # its peak resident memory
-    note: str = ""
+    texts: list[dict[str, str | None]] | None = None  # field texts read from each photo (in-process runs)
 
     @classmethod
     def from_latencies(cls, name: str, latencies_ms: list[float], wall_s: float, concurrency: int = 1,
@@ -70,20 +70,21 @@ class RunResult:
                    float(p99), **extra)
 
 
-def sequential(read: Callable[[bytes], object], photos: list[bytes], requests: int, name: str) -> RunResult:
+def sequential(read: Callable[[bytes], dict], photos: list[bytes], requests: int, name: str) -> RunResult:
     """One photo after another, bytes in: decoding is part of the work, as in the server."""
     for data in photos[:2]:  # warm-up (first-call allocations, lazy imports)
         read(data)
     cpu0, t0 = time.process_time(), time.perf_counter()
-    latencies = []
+    latencies, texts = [], {}
     for i in range(requests):
         s = time.perf_counter()
-        read(photos[i % len(photos)])
+        doc = read(photos[i % len(photos)])
         latencies.append(1000 * (time.perf_counter() - s))
+        texts[i % len(photos)] = {k: f["text"] for k, f in doc["fields"].items()}
     wall = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return RunResult.from_latencies(name, latencies, wall, cpu_cores=(time.process_time() - cpu0) / wall,
-                                    memory_mb=peak_mb)
+                                    memory_mb=peak_mb, texts=[texts[i] for i in sorted(texts)])
 
 
 def closed_loop(make_sender: Callable[[], Callable[[bytes], object]], photos: list[bytes], concurrency: int,
@@ -188,12 +189,13 @@ def _child(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--weights", type=Path, required=True)
     args = parser.parse_args(argv)
+    threads = f"{args.threads} thread{'s' if args.threads > 1 else ''}"
     if args.kind == "torch":
         pipeline: Pipeline = TorchPipeline(args.repo, args.weights, args.threads)
-        name = f"PyTorch eager, in process ({args.threads} threads)"
+        name = f"PyTorch eager, in process ({threads})"
     else:
         pipeline = Pipeline(args.repo, threads=args.threads)
-        name = f"onnxruntime, in process ({args.threads} thread{'s' if args.threads > 1 else ''})"
+        name = f"onnxruntime, in process ({threads})"
     photos = [p.read_bytes() for p in sorted((args.photos / "images").iterdir())]
     result = sequential(lambda data: pipeline.read_json(decode_image(data)), photos, args.requests, name)
     print(json.dumps(asdict(result)))
@@ -201,3 +203,13 @@ def _child(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     _child()
+
+
+def agreement(a: RunResult, b: RunResult) -> tuple[int, int]:
+    """(fields read alike, fields) between two in-process runs over the same photos."""
+    same = total = 0
+    for x, y in zip(a.texts or [], b.texts or []):
+        for key in set(x) | set(y):
+            total += 1
+            same += x.get(key) == y.get(key)
+    return same, total

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from fvi.bench.baselines import agreement
 from fvi.bench.suite import BenchResults, TritonRun, achieved_vs_floor
 
 #: The targets of issue #6 (2 cores, 1280x960 JPEG).
@@ -231,6 +232,12 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
                          f"{_fmt(u and u.cpu_cores, '.2f')} (server) | {_fmt(u and u.memory_mb, '.0f')} (server) |")
     for gap in results.gaps:
         lines.append(f"| **gap**: {gap} | | | | | | | |")
+    torch_runs, ort_runs = _by(results, "PyTorch"), _by(results, "onnxruntime")
+    if torch_runs and ort_runs:
+        same, total = agreement(torch_runs[0], ort_runs[0])
+        lines += ["", f"Same work: the PyTorch and onnxruntime pipelines read the same text in {same} of {total} "
+                  "fields of these photos (the Triton ensemble answers exactly like the onnxruntime pipeline: "
+                  "tests/integration/test_ensemble.py)."]
 
     if results.tesseract:
         lines += ["", "## Reader vs Tesseract 5 on the same line crops", "",
