@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ import cv2
 import numpy as np
 
 from fvi import __version__
+from fvi.bench.suite import cpu_model
 from fvi.synth import generate as gen_mod
 from fvi.synth.generate import Generator, SynthConfig, generate_dataset
 
@@ -47,16 +47,6 @@ class StageTimer:
                 self.totals[stage] = self.totals.get(stage, 0.0) + time.perf_counter() - t0
 
         setattr(module, name, timed)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

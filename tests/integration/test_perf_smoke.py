@@ -8,18 +8,7 @@ import pytest
 
 from fvi.bench import analyzer, inputs
 from fvi.bench.monitor import TreeMonitor
-from fvi.triton.server import ServerConfig, TritonServer
-from tests.integration.test_triton_server import free_ports
-
-ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    work = tmp_path_factory.mktemp("triton")
-    http, grpc, metrics = free_ports()
-    with TritonServer(ServerConfig(ROOT / "model_repository", http, grpc, metrics, workdir=work)) as s:
-        yield s
+from tests.integration.test_ensemble import server  # noqa: F401  (the real server on the real repository)
 
 
 @pytest.fixture(scope="module")
