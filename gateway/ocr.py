@@ -22,7 +22,7 @@ log = logging.getLogger("gateway.ocr")
 def annotated_png(data: bytes, result: dict, max_pixels: int) -> str:
     """The photo with the result drawn on, as base64 PNG (CPU work: run it off the event loop)."""
     drawn = annotate(decode_image(data, max_pixels), result)
-    ok, png = cv2.imencode(".png", cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    _, png = cv2.imencode(".png", cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 1])
     return base64.b64encode(png.tobytes()).decode("ascii")
 
 
