@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import pickle
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,6 +131,11 @@ def targets(results: BenchResults) -> list[Target]:
     return out
 
 
+def _per_item_ms(cores: float, rate: float) -> float:
+    """CPU milliseconds spent per card: what a card costs, whatever the parallelism."""
+    return 1000 * cores / rate
+
+
 def _unstable(m) -> str:
     return "" if m.stable else " (unstable)"
 
@@ -169,8 +175,8 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
               "process tree (server and Python-backend stubs): CPU seconds per second (2.0 = both cores), peak "
               "proportional set size.", "",
               "| concurrency | cards/s | p50 ms | p95 ms | p99 ms | server queue ms | server compute ms | "
-              "network+transfer ms | server CPU (cores) | server memory MB |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "network+transfer ms | server CPU (cores) | server CPU ms per card | server memory MB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results.ensemble:
         m, u = r.measurement, r.usage
         # An ensemble's own queue is empty: its requests wait in the queues of its steps.
@@ -179,7 +185,7 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
         lines.append(f"| {m.concurrency}{_unstable(m)} | {m.throughput:.1f} | {m.ms('p50 latency'):.1f} | "
                      f"{m.ms('p95 latency'):.1f} | {m.ms('p99 latency'):.1f} | {queue:.1f} | {compute:.1f} | "
                      f"{m.ms('Network+Server Send/Recv'):.1f} | {_fmt(u and u.cpu_cores, '.2f')} | "
-                     f"{_fmt(u and u.memory_mb, '.0f')} |")
+                     f"{_fmt(u and _per_item_ms(u.cpu_cores, m.throughput), '.0f')} | {_fmt(u and u.memory_mb, '.0f')} |")
     if plot:
         lines += ["", f"![throughput vs p95 latency]({plot.name})", ""]
 
@@ -215,19 +221,23 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
               "In-process baselines read one photo after another (bytes in, JSON out, decoding included) in a "
               "process of their own; CPU and peak resident memory are that process's. Client rows are closed "
               f"loops of {results.config.client_concurrency} Python clients; CPU/memory there are not the server's.",
-              "", "| way | concurrency | cards/s | p50 ms | p95 ms | p99 ms | CPU (cores) | memory MB |",
-              "|---|---|---|---|---|---|---|---|"]
+              "", "| way | concurrency | cards/s | p50 ms | p95 ms | p99 ms | CPU (cores) | CPU ms per card | "
+              "memory MB |", "|---|---|---|---|---|---|---|---|---|"]
     for b in results.baselines:
         lines.append(f"| {b.name} | {b.concurrency} | {b.throughput:.1f} | {b.p50_ms:.1f} | {b.p95_ms:.1f} | "
-                     f"{b.p99_ms:.1f} | {_fmt(b.cpu_cores, '.2f')} | {_fmt(b.memory_mb, '.0f')} |")
+                     f"{b.p99_ms:.1f} | {_fmt(b.cpu_cores, '.2f')} | "
+                     f"{_fmt(b.cpu_cores and _per_item_ms(b.cpu_cores, b.throughput), '.0f')} | "
+                     f"{_fmt(b.memory_mb, '.0f')} |")
     for r in results.ensemble:
         m, u = r.measurement, r.usage
         if m.concurrency in (1, results.config.client_concurrency):
             lines.append(f"| Triton ensemble, perf_analyzer (C++ client) | {m.concurrency} | {m.throughput:.1f} | "
                          f"{m.ms('p50 latency'):.1f} | {m.ms('p95 latency'):.1f} | {m.ms('p99 latency'):.1f} | "
-                         f"{_fmt(u and u.cpu_cores, '.2f')} (server) | {_fmt(u and u.memory_mb, '.0f')} (server) |")
+                         f"{_fmt(u and u.cpu_cores, '.2f')} (server) | "
+                         f"{_fmt(u and _per_item_ms(u.cpu_cores, m.throughput), '.0f')} (server) | "
+                         f"{_fmt(u and u.memory_mb, '.0f')} (server) |")
     for gap in results.gaps:
-        lines.append(f"| **gap**: {gap} | | | | | | | |")
+        lines.append(f"| **gap**: {gap} | | | | | | | | |")
     torch_runs, ort_runs = _by(results, "PyTorch"), _by(results, "onnxruntime")
     if torch_runs and ort_runs:
         same, total = agreement(torch_runs[0], ort_runs[0])
@@ -320,6 +330,8 @@ def plot(results: BenchResults, path: Path, curves: dict[str, list[tuple[float, 
 def write(results: BenchResults) -> Path:
     """CSV files under the run folder, then ``<reports>/<name>.md`` and ``<name>.png``; returns the report."""
     write_csvs(results)
+    # Everything measured, to render the report again without measuring again (pickle.load, then write()).
+    (results.config.folder / "results.pickle").write_bytes(pickle.dumps(results))
     reports = results.config.reports
     png = plot(results, reports / f"{results.config.name}.png")
     report = reports / f"{results.config.name}.md"
