@@ -220,7 +220,8 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
     lines += ["", "## Baselines on the same photos", "",
               "In-process baselines read one photo after another (bytes in, JSON out, decoding included) in a "
               "process of their own; CPU and peak resident memory are that process's. Client rows are closed "
-              f"loops of {results.config.client_concurrency} Python clients; CPU/memory there are not the server's.",
+              f"loops of {results.config.client_concurrency} Python clients (threads of the bench process); their "
+              "CPU and memory are the serving side's: Triton's process tree, plus the gateway's where it is used.",
               "", "| way | concurrency | cards/s | p50 ms | p95 ms | p99 ms | CPU (cores) | CPU ms per card | "
               "memory MB |", "|---|---|---|---|---|---|---|---|---|"]
     for b in results.baselines:
@@ -238,6 +239,8 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
                          f"{_fmt(u and u.memory_mb, '.0f')} (server) |")
     for gap in results.gaps:
         lines.append(f"| **gap**: {gap} | | | | | | | | |")
+    if results.gateway_cpu_ms is not None:
+        lines += ["", f"The gateway process itself used {results.gateway_cpu_ms:.1f} ms of CPU per request."]
     torch_runs, ort_runs = _by(results, "PyTorch"), _by(results, "onnxruntime")
     if torch_runs and ort_runs:
         same, total = agreement(torch_runs[0], ort_runs[0])

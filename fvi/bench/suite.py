@@ -82,6 +82,7 @@ class BenchResults:
     flops: dict[str, float] = field(default_factory=dict)  # per card (reader: all its lines)
     peak_gflops: dict[int, float] = field(default_factory=dict)  # threads -> GFLOP/s
     gaps: list[str] = field(default_factory=list)
+    gateway_cpu_ms: float | None = None  # the gateway process's CPU per request
     wall_s: float = 0.0
 
 
@@ -274,8 +275,10 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
         n = config.client_requests
         c = config.client_concurrency
         say(f"Python gRPC clients of Triton, concurrency {c}")
-        results.baselines.append(baselines.closed_loop(baselines.triton_sender(server.grpc_url), jpegs, c, n,
-                                                       "Triton ensemble, Python gRPC clients"))
+        with TreeMonitor(server.process.pid) as triton_use:
+            run = baselines.closed_loop(baselines.triton_sender(server.grpc_url), jpegs, c, n,
+                                        "Triton ensemble, Python gRPC clients")
+        results.baselines.append(_served(run, triton_use.usage))
         if not config.gateway:
             results.gaps.append("gateway not measured (--no-gateway)")
         elif not gateway_available():
@@ -284,8 +287,11 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
             say(f"HTTP gateway, concurrency {c}")
             gateway = Gateway(server.grpc_url, folder / "gateway.log")
             try:
-                results.baselines.append(baselines.closed_loop(baselines.gateway_sender(gateway.url), jpegs, c, n,
-                                                               "HTTP gateway -> Triton, Python HTTP clients"))
+                with TreeMonitor(server.process.pid) as triton_use, TreeMonitor(gateway.process.pid) as gateway_use:
+                    run = baselines.closed_loop(baselines.gateway_sender(gateway.url), jpegs, c, n,
+                                                "HTTP gateway -> Triton, Python HTTP clients")
+                results.baselines.append(_served(run, triton_use.usage, gateway_use.usage))
+                results.gateway_cpu_ms = 1000 * gateway_use.usage.cpu_cores / run.throughput
             finally:
                 gateway.stop()
     finally:
@@ -293,6 +299,11 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
     results.beside = sorted(set(beside) | set(busy_processes()))
     results.wall_s = time.perf_counter() - t_start
     return results
+
+
+def _served(run: RunResult, *usages: Usage) -> RunResult:
+    """A client-side run with the CPU and memory of the serving processes (Triton, and the gateway)."""
+    return replace(run, cpu_cores=sum(u.cpu_cores for u in usages), memory_mb=sum(u.memory_mb for u in usages))
 
 
 def _measure(server, model: str, data: Path, csv_path: Path, *, batch: int = 1, concurrency: int = 1,
