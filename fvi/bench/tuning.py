@@ -204,6 +204,9 @@ def markdown(config: BenchConfig, results: list[VariantResult], machine: dict[st
                      + f" | {'–' if gain is None else f'{gain:+.0%}'} |")
     if plot:
         lines += ["", f"![tuning: throughput vs p95 latency]({plot.name})"]
+    lines += ["", "Not tried: a smaller cropper letterbox. The cropper is trained at 256x256 (a new size means "
+              "retraining it) and is about a tenth of the model FLOPs per card and a smaller share of the time "
+              "(see the main report's per-step table), so it bounds the gain to a few percent."]
     return "\n".join(lines) + "\n"
 
 
