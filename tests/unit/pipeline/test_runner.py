@@ -59,3 +59,16 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
                 "e2e_exact_all_fields"):
         assert key in results["all"]
     assert "end-to-end exact" in report.read_text()
+
+
+def test_the_in_process_pipeline_uses_the_version_triton_serves_pinned_or_highest(tmp_path):
+    import shutil
+
+    from fvi.pipeline.runner import latest_version
+    from fvi.triton.model_config import pin_versions
+
+    shutil.copytree(ROOT / "model_repository" / "reader", tmp_path / "reader")
+    shutil.copytree(tmp_path / "reader" / "1", tmp_path / "reader" / "2")
+    assert latest_version(tmp_path, "reader").parent.name == "2"
+    pin_versions(tmp_path / "reader", [1])
+    assert latest_version(tmp_path, "reader").parent.name == "1"
