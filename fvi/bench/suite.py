@@ -219,7 +219,6 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
     beside = busy_processes()
     data = folder / "photos"
     photos = inputs.make_photos(data, config.per_type, config.seed)
-    jpegs = [p.read_bytes() for p in photos]
     per_model = inputs.model_entries(data)
     files = {"fvi": inputs.write_input_data(folder / "inputs" / "fvi.json", inputs.ensemble_entries(photos))}
     for m, entries in per_model.items():
@@ -227,9 +226,27 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
     results = BenchResults(config, machine(), beside, inputs.lines_per_card(data),
                            per_model["reader"][0]["image"]["shape"][-1])
     say(f"{len(photos)} photos, {results.lines_per_card:.1f} lines per card")
+    _floor(results)
+    _in_process(results, data, say)
+    _tesseract(results, data, say)
 
-    say("compute floor: FLOPs per card and this CPU's fp32 peak")
-    w = results.reader_width
+    http, grpc, metrics = free_ports(3)
+    server = TritonServer(ServerConfig(config.repo, http, grpc, metrics, config_name=config.config_name,
+                                       workdir=folder / "triton"))
+    say("starting Triton")
+    server.start()
+    try:
+        _perf_analyzer(results, server, files, say)
+        _clients(results, server, [p.read_bytes() for p in photos], say)
+    finally:
+        server.stop()
+    results.beside = sorted(set(beside) | set(busy_processes()))
+    results.wall_s = time.perf_counter() - t_start
+    return results
+
+
+def _floor(results: BenchResults) -> None:
+    config, w = results.config, results.reader_width
     results.flops = {
         "cropper": floor.model_flops(latest_version(config.repo, "cropper"), (1, 3, 256, 256)),
         "detector": floor.model_flops(latest_version(config.repo, "detector"), (1, 3, 320, 512)),
@@ -238,67 +255,75 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
     }
     results.peak_gflops = {t: floor.cpu_peak_gflops(t, seconds=config.peak_seconds) for t in (1, 2)}
 
+
+def _in_process(results: BenchResults, data: Path, say: Callable[[str], None]) -> None:
+    config = results.config
     for kind, threads in (("torch", 1), ("torch", 2), ("onnxruntime", 1), ("onnxruntime", 2)):
         say(f"baseline: {kind} in process, {threads} thread(s)")
         results.baselines.append(baselines.run_in_process(kind, config.repo, data, config.baseline_requests,
                                                           threads, config.weights))
 
-    say("baseline: Tesseract 5 (vie) and the reader on the same line crops")
+
+def _tesseract(results: BenchResults, data: Path, say: Callable[[str], None]) -> None:
     from fvi.evaluate import tesseract_baseline
     from fvi.pipeline.runner import Pipeline
 
-    pipeline = Pipeline(config.repo, threads=1)
+    if not results.machine["tesseract"].startswith("tesseract"):
+        results.gaps.append("Tesseract not measured: not installed (scripts/install-system-deps.sh)")
+        return
+    say("baseline: Tesseract 5 (vie) and the reader on the same line crops")
+    pipeline = Pipeline(results.config.repo, threads=1)
     for one_process in (False, True):
         key = "one process" if one_process else "process per line"
-        results.tesseract[key] = tesseract_baseline(data, pipeline, config.tesseract_lines, one_process)
-    del pipeline
+        results.tesseract[key] = tesseract_baseline(data, pipeline, results.config.tesseract_lines, one_process)
 
-    http, grpc, metrics = free_ports(3)
-    server = TritonServer(ServerConfig(config.repo, http, grpc, metrics, config_name=config.config_name,
-                                       workdir=folder / "triton"))
-    say("starting Triton")
-    server.start()
+
+def _perf_analyzer(results: BenchResults, server, files: dict[str, Path], say: Callable[[str], None]) -> None:
+    config, folder = results.config, results.config.folder
+    limits = max_batch_sizes(config.repo, config.config_name)
+    for m in MODELS:
+        for b in config.batches:
+            if b > limits[m]:
+                results.skipped.append(f"{m} batch {b}: over its max_batch_size {limits[m]}")
+                continue
+            say(f"perf_analyzer: {m}, batch {b}")
+            results.models.append(_measure(server, m, files[m], folder / "pa" / f"{m}-b{b}.csv", batch=b,
+                                           window=config.model_window))
+    for c in config.concurrency:
+        say(f"perf_analyzer: fvi ensemble, concurrency {c}")
+        results.ensemble.append(_measure(server, "fvi", files["fvi"], folder / "pa" / f"fvi-c{c}.csv",
+                                         concurrency=c, window=max(config.ensemble_window, 4 * c)))
+
+
+def _clients(results: BenchResults, server, jpegs: list[bytes], say: Callable[[str], None]) -> None:
+    """The same closed loop of Python clients against Triton (gRPC) and against the gateway (HTTP)."""
+    config = results.config
+    n, c = config.client_requests, config.client_concurrency
+    say(f"Python gRPC clients of Triton, concurrency {c}")
+    with TreeMonitor(server.process.pid) as triton_use:
+        run = baselines.closed_loop(baselines.triton_sender(server.grpc_url), jpegs, c, n,
+                                    "Triton ensemble, Python gRPC clients")
+    results.baselines.append(_served(run, triton_use.usage))
+    if not config.gateway:
+        results.gaps.append("gateway not measured (--no-gateway)")
+        return
+    if not gateway_available():
+        results.gaps.append("gateway not measured: gateway/app.py is not in this checkout yet")
+        return
+    say(f"HTTP gateway, concurrency {c}")
     try:
-        limits = max_batch_sizes(config.repo, config.config_name)
-        for m in MODELS:
-            for b in config.batches:
-                if b > limits[m]:
-                    results.skipped.append(f"{m} batch {b}: over its max_batch_size {limits[m]}")
-                    continue
-                say(f"perf_analyzer: {m}, batch {b}")
-                results.models.append(_measure(server, m, files[m], folder / "pa" / f"{m}-b{b}.csv", batch=b,
-                                               window=config.model_window))
-        for c in config.concurrency:
-            say(f"perf_analyzer: fvi ensemble, concurrency {c}")
-            results.ensemble.append(_measure(server, "fvi", files["fvi"], folder / "pa" / f"fvi-c{c}.csv",
-                                             concurrency=c, window=max(config.ensemble_window, 4 * c)))
-        n = config.client_requests
-        c = config.client_concurrency
-        say(f"Python gRPC clients of Triton, concurrency {c}")
-        with TreeMonitor(server.process.pid) as triton_use:
-            run = baselines.closed_loop(baselines.triton_sender(server.grpc_url), jpegs, c, n,
-                                        "Triton ensemble, Python gRPC clients")
-        results.baselines.append(_served(run, triton_use.usage))
-        if not config.gateway:
-            results.gaps.append("gateway not measured (--no-gateway)")
-        elif not gateway_available():
-            results.gaps.append("gateway not measured: gateway/app.py is not in this checkout yet")
-        else:
-            say(f"HTTP gateway, concurrency {c}")
-            gateway = Gateway(server.grpc_url, folder / "gateway.log")
-            try:
-                with TreeMonitor(server.process.pid) as triton_use, TreeMonitor(gateway.process.pid) as gateway_use:
-                    run = baselines.closed_loop(baselines.gateway_sender(gateway.url), jpegs, c, n,
-                                                "HTTP gateway -> Triton, Python HTTP clients")
-                results.baselines.append(_served(run, triton_use.usage, gateway_use.usage))
-                results.gateway_cpu_ms = 1000 * gateway_use.usage.cpu_cores / run.throughput
-            finally:
-                gateway.stop()
+        gateway = Gateway(server.grpc_url, config.folder / "gateway.log")
+    except RuntimeError as exc:
+        results.gaps.append(f"gateway not measured: {exc}")
+        return
+    try:
+        with TreeMonitor(server.process.pid) as triton_use, TreeMonitor(gateway.process.pid) as gateway_use:
+            run = baselines.closed_loop(baselines.gateway_sender(gateway.url), jpegs, c, n,
+                                        "HTTP gateway -> Triton, Python HTTP clients")
+        results.baselines.append(_served(run, triton_use.usage, gateway_use.usage))
+        results.gateway_cpu_ms = 1000 * gateway_use.usage.cpu_cores / run.throughput
     finally:
-        server.stop()
-    results.beside = sorted(set(beside) | set(busy_processes()))
-    results.wall_s = time.perf_counter() - t_start
-    return results
+        gateway.stop()
 
 
 def _served(run: RunResult, *usages: Usage) -> RunResult:
