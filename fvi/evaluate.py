@@ -222,7 +222,8 @@ def tesseract_baseline(data: Path, pipeline: Pipeline, max_lines: int = 300, one
     t_cer, t_exact = cer_and_exact(tess, texts)
     o_cer, o_exact = cer_and_exact(ours, texts)
     return {"lines": len(texts), "tesseract": {"cer": t_cer, "exact": t_exact, "ms_per_line": tess_ms},
-            "reader": {"cer": o_cer, "exact": o_exact, "ms_per_line": ours_ms}}
+            "reader": {"cer": o_cer, "exact": o_exact, "ms_per_line": ours_ms,
+                       "version": pipeline.versions["reader"]}}
 
 
 def _tesseract(crops: list[np.ndarray], one_process: bool = False) -> list[str]:
@@ -251,7 +252,7 @@ def _tesseract(crops: list[np.ndarray], one_process: bool = False) -> list[str]:
 def format_baseline(b: dict) -> str:
     rows = ["", f"Baseline on {b['lines']} ground-truth line crops of normal photos (one CPU core):", "",
             "| reader | CER | exact lines | ms/line |", "|---|---|---|---|"]
-    for name, label in (("reader", "FVI reader v1 (batches of 16)"),
+    for name, label in (("reader", f"FVI reader v{b['reader'].get('version', '?')} (batches of 16)"),
                         ("tesseract", "Tesseract 5 `vie`, --psm 7, one process per line")):
         r = b[name]
         rows.append(f"| {label} | {r['cer']:.4f} | {r['exact']:.4f} | {r['ms_per_line']:.2f} |")

@@ -30,14 +30,12 @@ class CardReading:
 def latest_version(repo: Path, model: str) -> Path:
     """The ONNX file Triton serves for ``model`` from this repository when it starts: the highest version
     that config.pbtxt pins (`fvi models rollout` pins), else the highest version on disk."""
-    from fvi.triton.model_config import pinned_versions, read
+    from fvi.triton.versions import configured_version
 
-    versions = sorted(int(p.name) for p in (repo / model).iterdir() if p.is_dir() and p.name.isdigit())
-    pinned = pinned_versions(read(repo / model / "config.pbtxt"))
-    candidates = [v for v in versions if pinned is None or v in pinned]
-    if not candidates:
-        raise FileNotFoundError(f"no version of {model} in {repo}" + (f" among the pinned {pinned}" if pinned else ""))
-    return repo / model / str(candidates[-1]) / "model.onnx"
+    version = configured_version(Path(repo) / model)
+    if version is None:
+        raise FileNotFoundError(f"no (pinned) version of {model} in {repo}")
+    return Path(repo) / model / str(version) / "model.onnx"
 
 
 class Pipeline:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fvi.errors import FviError
 from fvi.triton import model_config as mc
+from fvi.triton.versions import configured_version as _configured_version
 from fvi.triton.versions import version_numbers
 
 HISTORY = "rollouts.jsonl"
@@ -102,12 +103,11 @@ def quick_evaluation(repo: Path, model: str, onnx: Path, data: Path, limit: int)
 
 
 def configured_version(model_dir: Path) -> int:
-    """The version a server started now would serve: the highest pinned one, or the highest on disk."""
-    pinned = mc.pinned_versions(mc.read(model_dir / "config.pbtxt"))
-    versions = version_numbers(model_dir)
-    if not versions:
-        raise PublishRefused(f"{model_dir} has no version folder")
-    return max(pinned) if pinned else versions[-1]
+    """The version a server started now would serve (`fvi.triton.versions`), or a refusal."""
+    version = _configured_version(model_dir)
+    if version is None:
+        raise PublishRefused(f"{model_dir} has no version folder (among the pinned ones)")
+    return version
 
 
 def publish(repo: Path, model: str, onnx: Path, results: dict | None, eval_source: str) -> Published:

@@ -23,6 +23,16 @@ def version_numbers(model_dir: Path) -> list[int]:
                       if e.is_dir() and e.name.isdigit() and (e.name == "0" or not e.name.startswith("0")))
 
 
+def configured_version(model_dir: Path) -> int | None:
+    """The version a server started now would serve: the highest version on disk among those that
+    config.pbtxt pins (`fvi models rollout` pins), else the highest on disk; None when there is none."""
+    from fvi.triton.model_config import pinned_versions, read
+
+    pinned = pinned_versions(read(Path(model_dir) / "config.pbtxt"))
+    versions = [v for v in version_numbers(Path(model_dir)) if pinned is None or v in pinned]
+    return versions[-1] if versions else None
+
+
 class ServingVersions:
     """Maps each model to the version that Triton serves for "latest" now, probing from the highest.
 
