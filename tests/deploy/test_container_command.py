@@ -15,10 +15,14 @@ import httpx
 import pytest
 
 from fvi.client import FviClient
+from fvi.pipeline.runner import MODELS, latest_version
 from fvi.synth.generate import Generator, SynthConfig
 from fvi.triton.server import ServerConfig, ServerError, TritonServer
 from tests.deploy.conftest import ROOT, compose_config, dockerfile_exec_form, dockerfile_instructions
 from tests.integration.test_triton_server import free_ports
+
+#: The versions the committed repository serves (pinned, else the highest).
+SERVED = {m: latest_version(ROOT / "model_repository", m).parent.name for m in MODELS}
 
 
 class ContainerCommand(TritonServer):
@@ -65,7 +69,7 @@ def run_healthcheck(test: list[str], url: str) -> int:
 
 def test_cpu_command_serves_the_repository_and_passes_its_healthcheck(cpu_triton):
     doc = FviClient(cpu_triton.grpc_url).read_bytes(Generator(SynthConfig(seed=31, no_card_rate=0.0)).sample(0).jpeg)
-    assert doc["models"] == {"cropper": "1", "detector": "1", "reader": "1"} and doc["fields"]
+    assert doc["models"] == SERVED and doc["fields"]
     test = compose_config("cpu")["services"]["triton"]["healthcheck"]["test"]
     assert run_healthcheck(test, cpu_triton.http_url) == 0
     assert run_healthcheck(test, f"127.0.0.1:{free_ports(1)[0]}") != 0
@@ -93,7 +97,7 @@ def test_gateway_image_command_serves_ocr_in_front_of_it(cpu_triton):
             time.sleep(0.25)
         photo = Generator(SynthConfig(seed=32, no_card_rate=0.0)).sample(0).jpeg
         r = httpx.post(f"{url}/v1/ocr", files={"image": ("card.jpg", photo)}, timeout=60)
-        assert r.status_code == 200 and r.json()["models"]["reader"] == "1"
+        assert r.status_code == 200 and r.json()["models"] == SERVED
         [check] = [a for w, a in dockerfile_instructions(dockerfile) if w == "HEALTHCHECK"]
         assert run_healthcheck(["CMD", *json.loads(check.split(" CMD ", 1)[1])],
                                f"127.0.0.1:{port}") == 0

@@ -51,7 +51,7 @@ def test_ensemble_answers_exactly_like_the_in_process_pipeline_for_every_card_ty
             served = infer(server, sample.jpeg)
             local = pipeline.read_json(decode_image(sample.jpeg))
             assert without_timing(served) == without_timing(local), (card_type, side, i)
-            assert served["models"] == {"cropper": "1", "detector": "1", "reader": "1"}
+            assert served["models"] == pipeline.versions  # the pinned (or highest) version of each model
 
 
 def test_photo_without_a_card_is_a_normal_result_with_a_reason(server):

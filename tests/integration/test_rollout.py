@@ -17,6 +17,7 @@ from fvi.synth.generate import Generator, SynthConfig
 from fvi.triton import model_config as mc
 from fvi.triton import rollout
 from fvi.triton.server import ServerConfig, TritonServer
+from fvi.triton.versions import configured_version, version_numbers
 from gateway import GatewayServer, Settings
 from tests.integration.test_triton_server import free_ports
 
@@ -116,6 +117,8 @@ def fvi_models(*args: str) -> subprocess.CompletedProcess:
 def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, photos):
     server, repo, gateway = served
     url = ["--url", server.grpc_url, "--repo", str(repo)]
+    old = str(configured_version(repo / "reader"))  # what the committed repository serves
+    new = str(max(version_numbers(repo / "reader")) + 1)
     load = SteadyLoad(gateway, photos, minimum=300, concurrency=4).start()
     load.wait(lambda r: len(r) >= 30)
     published = fvi_models("publish", "reader", "--onnx", str(V1), "--repo", str(repo), "--eval-report", str(EVAL))
@@ -123,10 +126,10 @@ def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, 
     after_publish = time.monotonic()
     load.wait(lambda r: len(r) >= 70)
     rollout_started = time.monotonic()
-    switched = fvi_models("rollout", "reader", "--version", "2", *url)
+    switched = fvi_models("rollout", "reader", "--version", new, *url)
     assert switched.returncode == 0, switched.stderr
     rolled_out = time.monotonic()
-    load.wait(lambda r: sum(x.reader == "2" and x.started > rolled_out for x in r) >= 40)
+    load.wait(lambda r: sum(x.reader == new and x.started > rolled_out for x in r) >= 40)
     rollback_started = time.monotonic()
     back = fvi_models("rollback", "reader", *url)
     assert back.returncode == 0, back.stderr
@@ -138,10 +141,10 @@ def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, 
     published_only = [r.reader for r in replies if after_publish < r.started and r.ended < rollout_started]
     on_v2 = [r.reader for r in replies if rolled_out < r.started and r.ended < rollback_started]
     after = [r.reader for r in replies if r.started > rolled_back]
-    assert published_only and set(published_only) == {"1"}  # publishing changes nothing that serves
-    assert len(on_v2) >= 40 and set(on_v2) == {"2"}
-    assert after and set(after) == {"1"}
-    assert replies[0].reader == "1" and replies[-1].reader == "1"
+    assert published_only and set(published_only) == {old}  # publishing changes nothing that serves
+    assert len(on_v2) >= 40 and set(on_v2) == {new}
+    assert after and set(after) == {old}
+    assert replies[0].reader == old and replies[-1].reader == old
     latency = sorted(r.ended - r.started for r in replies)
     during = [r.ended - r.started for r in replies if r.ended > rollout_started and r.started < rolled_out
               or r.ended > rollback_started and r.started < rolled_back]
@@ -150,12 +153,14 @@ def test_publish_rollout_and_rollback_under_steady_load_fail_no_request(served, 
           f"max {latency[-1]:.3f} s; during the switches max {max(during):.3f} s over {len(during)} requests; "
           f"{switched.stderr.strip()} / {back.stderr.strip()}")
 
-    assert mc.pinned_versions(mc.read(repo / "reader" / "config.pbtxt")) == [1]
+    assert mc.pinned_versions(mc.read(repo / "reader" / "config.pbtxt")) == [int(old)]
     assert [h["action"] for h in rollout.history(repo / "reader")] == ["publish", "rollout", "rollback"]
     status = fvi_models("status", *url)
     assert status.returncode == 0, status.stderr
     reader = next(line for line in status.stdout.splitlines() if line.startswith("reader"))
-    assert reader.split()[:4] == ["reader", "v1", "v1", "v1"] and "rollback v2 -> v1" in reader
+    on_disk = " ".join(f"v{v}" for v in version_numbers(repo / "reader"))
+    assert reader.split()[:3] == ["reader", f"v{old}", f"v{old}"] and on_disk in reader
+    assert f"rollback v{new} -> v{old}" in reader
 
 
 def test_a_version_that_fails_to_load_leaves_the_old_one_serving(served, photos):

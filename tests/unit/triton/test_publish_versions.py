@@ -21,9 +21,16 @@ EVAL = ROOT / "perf" / "reports" / "eval-v1.json"
 
 @pytest.fixture
 def repo(tmp_path):
-    """A copy of the reader and detector of the committed repository (never the committed one)."""
+    """The reader and detector of the committed repository, copied with version 1 only and nothing pinned:
+    the state of a repository before its first `fvi models publish` (never the committed one)."""
+    def skipped(_: str, names: list[str]) -> list[str]:
+        return [n for n in names if n == rollout.HISTORY or (n.isdigit() and n != "1")]
+
     for model in ("reader", "detector"):
-        shutil.copytree(REPO / model, tmp_path / "repo" / model, ignore=shutil.ignore_patterns("rollouts.jsonl"))
+        shutil.copytree(REPO / model, tmp_path / "repo" / model, ignore=skipped)
+        for config in mc.config_files(tmp_path / "repo" / model):
+            lines = config.read_text().splitlines(keepends=True)
+            config.write_text("".join(line for line in lines if not line.startswith("version_policy")))
     return tmp_path / "repo"
 
 
