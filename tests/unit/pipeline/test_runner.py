@@ -67,8 +67,10 @@ def test_the_in_process_pipeline_uses_the_version_triton_serves_pinned_or_highes
     from fvi.pipeline.runner import latest_version
     from fvi.triton.model_config import pin_versions
 
-    shutil.copytree(ROOT / "model_repository" / "reader", tmp_path / "reader")
-    shutil.copytree(tmp_path / "reader" / "1", tmp_path / "reader" / "2")
-    assert latest_version(tmp_path, "reader").parent.name == "2"
+    shutil.copytree(ROOT / "model_repository" / "reader", tmp_path / "reader",
+                    ignore=lambda _, names: [n for n in names if n.isdigit() and n != "1"])
+    shutil.copytree(tmp_path / "reader" / "1", tmp_path / "reader" / "3")
     pin_versions(tmp_path / "reader", [1])
     assert latest_version(tmp_path, "reader").parent.name == "1"
+    pin_versions(tmp_path / "reader", [3])
+    assert latest_version(tmp_path, "reader").parent.name == "3"
