@@ -369,6 +369,7 @@ def bench_cmd(
     tune: bool = typer.Option(False, "--tune", help="Instead: the ensemble under config variants -> NAME-tuning.md."),
 ) -> None:
     """Measure serving: perf_analyzer on each model and the ensemble, baselines, compute floor; write a report."""
+    import signal
     import sys
 
     from fvi.bench import report as bench_report
@@ -379,6 +380,8 @@ def bench_cmd(
     if quick:
         config = config.quick()
     say = lambda text: console.print(f"[bold]bench[/bold] {text}")  # noqa: E731
+    # SIGTERM unwinds like Ctrl-C, so the servers the run started are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if tune:
         from fvi.bench import tuning
 
