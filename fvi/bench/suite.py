@@ -121,10 +121,17 @@ def machine() -> dict[str, str]:
         "torch": torch.__version__,
         "tesseract": (tess.stdout or tess.stderr).splitlines()[0] if tess.returncode == 0 else "not installed",
         "fvi": __version__,
-        "git": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip() or "unknown",
+        "git": _git_state(),
         "models": ", ".join(f"{m} v{latest_version(ROOT / 'model_repository', m).parent.name}" for m in MODELS),
     }
+
+
+def _git_state() -> str:
+    """The commit measured, and whether the code or the model repository had uncommitted changes."""
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "fvi", "model_repository"],
+                           capture_output=True, text=True).stdout.strip()
+    return (head.stdout.strip() or "unknown") + (" + uncommitted changes" if dirty else "")
 
 
 def busy_processes(min_cores: float = 0.3, sample_s: float = 1.0) -> list[str]:

@@ -31,7 +31,10 @@ def test_published_onnx_fits_every_config_of_its_model(model):
 def test_gpu_variant_has_the_same_interface_and_batching_with_gpu_instances_and_tensorrt_fp16(model):
     cpu, gpu = mc.read(REPO / model / "config.pbtxt"), mc.read(REPO / model / "configs" / "gpu.pbtxt")
     assert mc.tensors(cpu) == mc.tensors(gpu)
-    assert (cpu.max_batch_size, cpu.dynamic_batching) == (gpu.max_batch_size, gpu.dynamic_batching)
+    assert cpu.max_batch_size == gpu.max_batch_size
+    # Dynamic batching may differ: on 2 CPU cores the cropper and detector run faster without it
+    # (perf/reports/cpu-2core-tuning.md); on a GPU, batching concurrent requests pays.
+    assert gpu.HasField("dynamic_batching")
     assert [type(g).Kind.Name(g.kind) for g in gpu.instance_group] == ["KIND_GPU"]
     [trt] = gpu.optimization.execution_accelerators.gpu_execution_accelerator
     assert trt.name == "tensorrt" and trt.parameters["precision_mode"] == "FP16"
