@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from fvi.bench.analyzer import Measurement
 from fvi.bench.baselines import RunResult
 from fvi.bench.monitor import TreeMonitor, Usage
 from fvi.pipeline.runner import MODELS, latest_version
+from fvi.triton.server import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,16 +153,6 @@ def busy_processes(min_cores: float = 0.3, sample_s: float = 1.0) -> list[str]:
         except psutil.Error:
             pass
     return found
-
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def max_batch_sizes(repo: Path, config_name: str = "") -> dict[str, int]:

@@ -74,6 +74,17 @@ def prepare_bundle(workdir: Path) -> Path:
     return target
 
 
+def free_ports(n: int = 3) -> list[int]:
+    """``n`` distinct ports free right now (the OS picks them), e.g. for a test or benchmark server."""
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
 def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -2,7 +2,6 @@
 on its health endpoints with the compose files' flags, Services and autoscalers that point at
 something that exists."""
 
-from pathlib import Path
 
 import pytest
 import yaml

@@ -18,20 +18,10 @@ import tritonclient.grpc as grpcclient
 from converters.samples import real_inputs
 from fvi.pipeline.runner import latest_version
 from fvi.synth.generate import SynthConfig, generate_dataset
-from fvi.triton.server import ServerConfig, ServerError, TritonServer, shared_memory_of
+from fvi.triton.server import ServerConfig, ServerError, TritonServer, free_ports, shared_memory_of
 
 ROOT = Path(__file__).parents[2]
 MODELS = {"cropper": ("heatmaps", "offsets", "card_logits"), "detector": ("kernels",), "reader": ("logits",)}
-
-
-def free_ports(n: int = 3) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def model_repo(tmp_path: Path, models=tuple(MODELS)) -> Path:
