@@ -16,6 +16,20 @@ class Usage:
     cpu_cores: float  # mean CPU time per wall second (2.0 = both cores of this machine busy)
     memory_mb: float  # peak proportional set size (shared pages split between processes), MB
     processes: int
+    other_cores: float = 0.0  # CPU used meanwhile by processes outside this benchmark (they distort it)
+
+    @property
+    def disturbed(self) -> bool:
+        return self.other_cores > DISTURBED_CORES
+
+
+#: Other work above this many cores during a measurement marks it as disturbed in the reports.
+DISTURBED_CORES = 0.25
+
+
+def _busy_seconds() -> float:
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
 
 
 def _tree(root: psutil.Process) -> list[psutil.Process]:
@@ -66,6 +80,7 @@ class TreeMonitor:
 
     def __enter__(self) -> "TreeMonitor":
         self._cpu0 = _cpu_seconds(_tree(self.root))
+        self._busy0, self._own0 = _busy_seconds(), _cpu_seconds(_tree(psutil.Process()))
         self._t0 = time.perf_counter()
         self._thread.start()
         return self
@@ -77,4 +92,6 @@ class TreeMonitor:
         cpu = _cpu_seconds(procs) - self._cpu0
         wall = time.perf_counter() - self._t0
         self._peak = max(self._peak, _pss_mb(procs))
-        self.usage = Usage(cpu / max(wall, 1e-9), self._peak, len(procs))
+        # Everything this benchmark started (server, clients, perf_analyzer) descends from this process.
+        other = (_busy_seconds() - self._busy0) - (_cpu_seconds(_tree(psutil.Process())) - self._own0)
+        self.usage = Usage(cpu / max(wall, 1e-9), self._peak, len(procs), max(0.0, other / max(wall, 1e-9)))

@@ -42,12 +42,12 @@ def _triton_row(run: TritonRun) -> list:
     m, u = run.measurement, run.usage
     return [m.model, m.batch, m.concurrency, m.throughput, m.ms("p50 latency"), m.ms("p90 latency"),
             m.ms("p95 latency"), m.ms("p99 latency"), m.ms("Avg latency"), *[m.ms(k) for k in SPLIT],
-            u.cpu_cores if u else "", u.memory_mb if u else ""]
+            u.cpu_cores if u else "", u.memory_mb if u else "", u.other_cores if u else ""]
 
 
 TRITON_HEADER = ["model", "batch", "concurrency", "throughput_per_s", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "avg_ms",
                  *[k.lower().replace(" ", "_").replace("+", "_").replace("/", "_") + "_ms" for k in SPLIT],
-                 "server_cpu_cores", "server_memory_mb"]
+                 "server_cpu_cores", "server_memory_mb", "other_work_cores"]
 
 
 def write_csvs(results: BenchResults) -> list[Path]:
@@ -136,8 +136,10 @@ def _per_item_ms(cores: float, rate: float) -> float:
     return 1000 * cores / rate
 
 
-def _unstable(m) -> str:
-    return "" if m.stable else " (unstable)"
+def _unstable(m, usage=None) -> str:
+    marks = ([] if m.stable else ["unstable"]) + (
+        [f"disturbed: {usage.other_cores:.1f} cores of other work"] if usage is not None and usage.disturbed else [])
+    return f" ({', '.join(marks)})" if marks else ""
 
 
 def _fmt(v: float | None, spec: str = ".1f") -> str:
@@ -159,11 +161,15 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
              f"- photos: {cfg.per_type} of each of the 6 card types/sides = {cfg.per_type * 6} generated 1280x960 "
              f"JPEG photos (seed {cfg.seed}), {results.lines_per_card:.1f} text lines per card; every configuration "
              "below reads these same photos.", ""]
+    disturbed = [r for r in results.ensemble + results.models if r.usage and r.usage.disturbed]
     if results.beside:
         lines += ["**Measured beside other work** (figures are distorted, rerun on an idle machine): "
                   + "; ".join(results.beside), ""]
+    elif disturbed:
+        lines += [f"**{len(disturbed)} measurements ran beside other work** (marked *disturbed* below).", ""]
     else:
-        lines += ["Nothing else was using the CPU during the run (checked at its start and end).", ""]
+        lines += ["Nothing else used the CPU during the run (busy processes checked at its start and end, the "
+                  "machine's CPU time against this run's during every Triton measurement).", ""]
 
     lines += ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for t in targets(results):
@@ -182,7 +188,7 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
         # An ensemble's own queue is empty: its requests wait in the queues of its steps.
         queue = sum(s.queue_us for s in m.steps) / 1000
         compute = sum(s.compute_us for s in m.steps) / 1000
-        lines.append(f"| {m.concurrency}{_unstable(m)} | {m.throughput:.1f} | {m.ms('p50 latency'):.1f} | "
+        lines.append(f"| {m.concurrency}{_unstable(m, u)} | {m.throughput:.1f} | {m.ms('p50 latency'):.1f} | "
                      f"{m.ms('p95 latency'):.1f} | {m.ms('p99 latency'):.1f} | {queue:.1f} | {compute:.1f} | "
                      f"{m.ms('Network+Server Send/Recv'):.1f} | {_fmt(u and u.cpu_cores, '.2f')} | "
                      f"{_fmt(u and _per_item_ms(u.cpu_cores, m.throughput), '.0f')} | {_fmt(u and u.memory_mb, '.0f')} |")
@@ -211,7 +217,7 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
     for r in results.models:
         m, u = r.measurement, r.usage
         compute = m.ms("Server Compute Input") + m.ms("Server Compute Infer") + m.ms("Server Compute Output")
-        lines.append(f"| {m.model} | {m.batch}{_unstable(m)} | {m.throughput:.1f} | {m.ms('p50 latency'):.1f} | "
+        lines.append(f"| {m.model} | {m.batch}{_unstable(m, u)} | {m.throughput:.1f} | {m.ms('p50 latency'):.1f} | "
                      f"{m.ms('p95 latency'):.1f} | {m.ms('p99 latency'):.1f} | {m.ms('Server Queue'):.1f} | "
                      f"{compute:.1f} | {_fmt(u and u.cpu_cores, '.2f')} |")
     for s in results.skipped:

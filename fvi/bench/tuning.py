@@ -184,6 +184,8 @@ def run_tuning(config: BenchConfig, variants: tuple[Variant, ...] = VARIANTS, co
 
 def markdown(config: BenchConfig, results: list[VariantResult], machine: dict[str, str], beside: list[str],
              plot: Path | None) -> str:
+    from fvi.bench.report import _unstable
+
     conc = sorted({r.measurement.concurrency for v in results for r in v.runs})
     base = {r.measurement.concurrency: r.measurement.throughput for r in results[0].runs} if results else {}
     lines = [f"# Tuning the `fvi` ensemble: `{config.name}`", "",
@@ -198,11 +200,12 @@ def markdown(config: BenchConfig, results: list[VariantResult], machine: dict[st
               + " | c8 vs repository |", "|---|---|" + "---|---|---|" * len(conc) + "---|"]
     for v in results:
         by_c = {r.measurement.concurrency: r.measurement for r in v.runs}
+        usage = {r.measurement.concurrency: r.usage for r in v.runs}
         cells = []
         for c in conc:
             m = by_c.get(c)
             cells.append("–|–|–" if m is None else
-                         f"{m.throughput:.1f}{'' if m.stable else ' (unstable)'} | {m.ms('p50 latency'):.0f} | "
+                         f"{m.throughput:.1f}{_unstable(m, usage[c])} | {m.ms('p50 latency'):.0f} | "
                          f"{m.ms('p95 latency'):.0f}")
         gain = (by_c[8].throughput / base[8] - 1) if 8 in by_c and base.get(8) else None
         lines.append(f"| {v.variant.name} | {v.variant.what} | " + " | ".join(cells)
