@@ -84,7 +84,7 @@ def _ensemble_at(results: BenchResults, c: int) -> TritonRun | None:
 
 
 def reader_lines_per_s(results: BenchResults) -> dict[str, float]:
-    out = {f"reader in process, onnxruntime 1 thread (batches of 16)":
+    out = {"reader in process, onnxruntime 1 thread (batches of 16)":
            1000 / results.tesseract["one process"]["reader"]["ms_per_line"]}
     for r in results.models:
         if r.measurement.model == "reader":
