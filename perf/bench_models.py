@@ -16,7 +16,7 @@ import onnxruntime as ort
 
 from converters.samples import real_inputs, real_lines
 from fvi.pipeline.geometry import batch_lines
-from fvi.pipeline.runner import latest_version
+from fvi.pipeline.runner import served_model_path
 from fvi.synth.generate import SynthConfig, generate_dataset
 
 BUDGET_MS = {"cropper": 5.0, "detector": 15.0, "reader": 1.0}  # per image / card / line (issue #3)
@@ -44,7 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         generate_dataset(Path(tmp), 24, SynthConfig(seed=777, no_card_rate=0.0))
         for name in ("cropper", "detector", "reader"):
-            path = latest_version(args.repo, name)
+            path = served_model_path(args.repo, name)
             session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             if name == "reader":
                 lines = real_lines(Path(tmp), count=24)

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from fvi.pipeline.image import decode_image
-from fvi.pipeline.runner import MODELS, Pipeline, latest_version
+from fvi.pipeline.runner import MODELS, Pipeline, served_model_path
 
 
 class TorchPipeline(Pipeline):
@@ -35,7 +35,7 @@ class TorchPipeline(Pipeline):
 
         if threads:
             torch.set_num_threads(threads)
-        self.versions = {m: latest_version(repo, m).parent.name for m in MODELS}
+        self.versions = {m: served_model_path(repo, m).parent.name for m in MODELS}
         # The published fp16 weights of each served version (the ONNX graphs were exported from them).
         self.models = {m: load_weights(m, weights / m / f"v{v}.pt") for m, v in self.versions.items()}
 

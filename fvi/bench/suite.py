@@ -19,7 +19,7 @@ from fvi.bench import analyzer, baselines, floor, inputs
 from fvi.bench.analyzer import Measurement
 from fvi.bench.baselines import RunResult
 from fvi.bench.monitor import TreeMonitor, Usage
-from fvi.pipeline.runner import MODELS, latest_version
+from fvi.pipeline.runner import MODELS, served_model_path
 from fvi.triton.server import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +122,7 @@ def machine() -> dict[str, str]:
         "tesseract": (tess.stdout or tess.stderr).splitlines()[0] if tess.returncode == 0 else "not installed",
         "fvi": __version__,
         "git": _git_state(),
-        "models": ", ".join(f"{m} v{latest_version(ROOT / 'model_repository', m).parent.name}" for m in MODELS),
+        "models": ", ".join(f"{m} v{served_model_path(ROOT / 'model_repository', m).parent.name}" for m in MODELS),
     }
 
 
@@ -245,10 +245,10 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
 def _floor(results: BenchResults) -> None:
     config, w = results.config, results.reader_width
     results.flops = {
-        "cropper": floor.model_flops(latest_version(config.repo, "cropper"), (1, 3, 256, 256)),
-        "detector": floor.model_flops(latest_version(config.repo, "detector"), (1, 3, 320, 512)),
+        "cropper": floor.model_flops(served_model_path(config.repo, "cropper"), (1, 3, 256, 256)),
+        "detector": floor.model_flops(served_model_path(config.repo, "detector"), (1, 3, 320, 512)),
         # A card's lines are one batch padded to one width: count that padded batch, at the mean line count.
-        "reader": results.lines_per_card * floor.model_flops(latest_version(config.repo, "reader"), (1, 1, 32, w)),
+        "reader": results.lines_per_card * floor.model_flops(served_model_path(config.repo, "reader"), (1, 1, 32, w)),
     }
     results.peak_gflops = {t: floor.cpu_peak_gflops(t, seconds=config.peak_seconds) for t in (1, 2)}
 

@@ -106,7 +106,7 @@ def variant_repository(base: Path, variant: Variant, out: Path, int8: dict[str, 
     """A copy of ``base`` at ``out`` with ``variant``'s config edits (and INT8 files where asked)."""
     from google.protobuf import text_format
 
-    from fvi.pipeline.runner import latest_version
+    from fvi.pipeline.runner import served_model_path
     from fvi.triton.model_config import read
 
     if out.exists():
@@ -117,7 +117,7 @@ def variant_repository(base: Path, variant: Variant, out: Path, int8: dict[str, 
         config = read(path)
         int8_name = None
         if change.int8:
-            target = latest_version(out, model).parent / "model_int8.onnx"
+            target = served_model_path(out, model).parent / "model_int8.onnx"
             shutil.copy2(int8[model], target)
             int8_name = target.name
         apply(config, change, int8_name)
@@ -131,13 +131,13 @@ def quantized_reader(repo: Path, folder: Path, seed: int) -> Path:
     from converters.int8 import quantize_int8
     from converters.samples import real_lines
     from fvi.pipeline.geometry import batch_lines
-    from fvi.pipeline.runner import latest_version
+    from fvi.pipeline.runner import served_model_path
 
     calib = folder / "calibration"
     inputs.make_photos(calib, 3, seed + 1)
     lines = real_lines(calib, count=18)
     batches = [batch_lines(lines[i:i + 16]) for i in range(0, len(lines) - 15, 16)]
-    return quantize_int8(latest_version(repo, "reader"), folder / "reader_int8.onnx", batches)
+    return quantize_int8(served_model_path(repo, "reader"), folder / "reader_int8.onnx", batches)
 
 
 @dataclass

@@ -27,7 +27,7 @@ class CardReading:
     timing_ms: dict[str, float] = field(default_factory=dict)
 
 
-def latest_version(repo: Path, model: str) -> Path:
+def served_model_path(repo: Path, model: str) -> Path:
     """The ONNX file Triton serves for ``model`` from this repository when it starts: the highest version
     that config.pbtxt pins (`fvi models rollout` pins), else the highest version on disk."""
     from fvi.triton.versions import configured_version
@@ -44,7 +44,7 @@ class Pipeline:
     def __init__(self, repo: Path | None = None, paths: dict[str, Path] | None = None, threads: int = 1) -> None:
         import onnxruntime as ort
 
-        paths = paths or {m: latest_version(Path(repo), m) for m in MODELS}
+        paths = paths or {m: served_model_path(Path(repo), m) for m in MODELS}
         self.versions = {m: paths[m].parent.name for m in MODELS}
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads

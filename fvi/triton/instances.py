@@ -37,9 +37,8 @@ def with_instance_count(config_text: str, count: int) -> str:
     group = _INSTANCE_GROUP.search(config_text)
     if group is None:
         return config_text.rstrip() + f"\ninstance_group [ {{ count: {count} kind: KIND_CPU }} ]\n"
-    patched = _COUNT.sub(f"count: {count}", group.group(0))
-    if patched == group.group(0) and "count:" not in patched:
-        patched = patched.replace("{", f"{{ count: {count}", 1)
+    old = group.group(0)
+    patched = _COUNT.sub(f"count: {count}", old) if _COUNT.search(old) else old.replace("{", f"{{ count: {count}", 1)
     return config_text[: group.start()] + patched + config_text[group.end():]
 
 

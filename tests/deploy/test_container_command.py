@@ -15,14 +15,14 @@ import httpx
 import pytest
 
 from fvi.client import FviClient
-from fvi.pipeline.runner import MODELS, latest_version
+from fvi.pipeline.runner import MODELS, served_model_path
 from fvi.synth.generate import Generator, SynthConfig
 from fvi.triton.server import ServerConfig, ServerError, TritonServer
 from tests.deploy.conftest import ROOT, compose_config, dockerfile_exec_form, dockerfile_instructions
 from tests.integration.test_triton_server import free_ports
 
 #: The versions the committed repository serves (pinned, else the highest).
-SERVED = {m: latest_version(ROOT / "model_repository", m).parent.name for m in MODELS}
+SERVED = {m: served_model_path(ROOT / "model_repository", m).parent.name for m in MODELS}
 
 
 class ContainerCommand(TritonServer):

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from fvi.cards.types import SUPPORTED_CARDS, fields_of
-from fvi.pipeline.runner import MODELS, latest_version
+from fvi.pipeline.runner import MODELS, served_model_path
 from fvi.synth.generate import Generator, SynthConfig
 from gateway import GatewayServer
 from tests.e2e.conftest import card_photo, gateway_settings, no_card_photo
@@ -24,7 +24,7 @@ from tests.integration.test_triton_server import ROOT, free_ports
 
 def served_versions() -> dict[str, str]:
     """What the committed repository serves: each model's pinned (or highest) version."""
-    return {m: latest_version(ROOT / "model_repository", m).parent.name for m in MODELS}
+    return {m: served_model_path(ROOT / "model_repository", m).parent.name for m in MODELS}
 
 
 def upload(client: httpx.Client, data: bytes, name: str = "card.jpg", **kwargs) -> httpx.Response:

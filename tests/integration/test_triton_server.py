@@ -16,7 +16,7 @@ import pytest
 import tritonclient.grpc as grpcclient
 
 from converters.samples import real_inputs
-from fvi.pipeline.runner import latest_version
+from fvi.pipeline.runner import served_model_path
 from fvi.synth.generate import SynthConfig, generate_dataset
 from fvi.triton.server import ServerConfig, ServerError, TritonServer, free_ports, shared_memory_of
 
@@ -44,7 +44,7 @@ def test_each_model_served_by_triton_matches_onnxruntime(tmp_path, photos):
         client = grpcclient.InferenceServerClient(server.grpc_url)
         for name, outputs in MODELS.items():
             assert client.is_model_ready(name)
-            local = ort.InferenceSession(str(latest_version(ROOT / "model_repository", name)))
+            local = ort.InferenceSession(str(served_model_path(ROOT / "model_repository", name)))
             for x in real_inputs(name, photos)[:2]:
                 tensor = grpcclient.InferInput("image", list(x.shape), "FP32")
                 tensor.set_data_from_numpy(x)
@@ -56,7 +56,7 @@ def test_each_model_served_by_triton_matches_onnxruntime(tmp_path, photos):
 
 def test_a_model_that_fails_to_load_is_named_in_a_clear_error(tmp_path):
     repo = model_repo(tmp_path, ("reader",))
-    latest_version(repo, "reader").write_bytes(b"this is not an onnx file")  # the version that would serve
+    served_model_path(repo, "reader").write_bytes(b"this is not an onnx file")  # the version that would serve
     http, grpc, metrics = free_ports()
     with pytest.raises(ServerError) as err:
         TritonServer(ServerConfig(repo, http, grpc, metrics, workdir=tmp_path / "w", ready_timeout_s=60)).start()

@@ -64,13 +64,13 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
 def test_the_in_process_pipeline_uses_the_version_triton_serves_pinned_or_highest(tmp_path):
     import shutil
 
-    from fvi.pipeline.runner import latest_version
+    from fvi.pipeline.runner import served_model_path
     from fvi.triton.model_config import pin_versions
 
     shutil.copytree(ROOT / "model_repository" / "reader", tmp_path / "reader",
                     ignore=lambda _, names: [n for n in names if n.isdigit() and n != "1"])
     shutil.copytree(tmp_path / "reader" / "1", tmp_path / "reader" / "3")
     pin_versions(tmp_path / "reader", [1])
-    assert latest_version(tmp_path, "reader").parent.name == "1"
+    assert served_model_path(tmp_path, "reader").parent.name == "1"
     pin_versions(tmp_path / "reader", [3])
-    assert latest_version(tmp_path, "reader").parent.name == "3"
+    assert served_model_path(tmp_path, "reader").parent.name == "3"
