@@ -22,11 +22,19 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def greedy_decode(logits: np.ndarray, lengths: np.ndarray | None = None) -> list[DecodedLine]:
-    """Decode reader output [N, T, C] (C = blank + alphabet) into text with confidences."""
+def greedy_decode(logits: np.ndarray, lengths: np.ndarray | None = None,
+                  only: str | None = None) -> list[DecodedLine]:
+    """Decode reader output [N, T, C] (C = blank + alphabet) into text with confidences; ``only``: the
+    best path using just these characters (confidences stay the unrestricted probabilities, so a
+    character the restriction forced shows up as a weak one)."""
     probs = softmax(logits.astype(np.float32))
-    best = probs.argmax(-1)
-    best_p = probs.max(-1)
+    if only is not None:
+        keep = np.zeros(probs.shape[-1], bool)
+        keep[[0] + [i + 1 for i, c in enumerate(READER_ALPHABET) if c in only]] = True
+        best = np.where(keep, probs, -1.0).argmax(-1)
+    else:
+        best = probs.argmax(-1)
+    best_p = np.take_along_axis(probs, best[..., None], -1)[..., 0]
     out = []
     for i in range(probs.shape[0]):
         t_max = int(lengths[i]) if lengths is not None else probs.shape[1]
@@ -49,3 +57,94 @@ def encode_text(text: str) -> list[int]:
     """Target indices for CTC (1-based; characters outside the alphabet are dropped)."""
     index = {c: i + 1 for i, c in enumerate(READER_ALPHABET)}
     return [index[c] for c in text if c in index]
+
+
+def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    z = logits - logits.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+#: A line format: one string per character position, holding the characters allowed there.
+Pattern = tuple[str, ...]
+
+
+def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLine | None:
+    """The most likely CTC path of one line (logits [T, C]) whose text fits one of ``patterns``
+    (Viterbi over the CTC topology of each pattern; None if no pattern fits in T frames).
+
+    Confidence: the weakest character probability on that path times how much less likely the path
+    is than the unconstrained best one, so text the format forced (characters dropped or changed
+    against the model's belief) comes back with a low confidence, not a made-up certainty.
+    """
+    logp = log_softmax(logits.astype(np.float32))
+    free = float(logp.max(-1).sum())
+    best: tuple[float, str, list[float]] | None = None
+    for pattern in patterns:
+        found = _viterbi(logp, pattern)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = found
+    if best is None:
+        return None
+    score, text, probs = best
+    ratio = float(np.exp(min(0.0, score - free)))
+    return DecodedLine(text, (min(probs) if probs else 0.0) * ratio, tuple(probs))
+
+
+def _viterbi(logp: np.ndarray, pattern: Pattern) -> tuple[float, str, list[float]] | None:
+    """Best path through states "blank before slot s" (B[s], s = 0..S) and "slot s shows character k"
+    (E[s, k]); a slot moves on to the next directly only to a different character (CTC merges repeats)."""
+    index = {c: i + 1 for i, c in enumerate(READER_ALPHABET)}
+    if not pattern or any(c not in index for slot in pattern for c in slot):
+        raise ValueError(f"pattern outside the reader's alphabet: {pattern!r}")
+    n_frames, n_slots = logp.shape[0], len(pattern)
+    chars = sorted({c for slot in pattern for c in slot})
+    cols = np.array([index[c] for c in chars])
+    allowed = np.full((n_slots, len(chars)), -np.inf, np.float32)
+    for s, slot in enumerate(pattern):
+        allowed[s, [chars.index(c) for c in slot]] = 0.0
+    emit, blank = logp[:, cols], logp[:, 0]
+    rows, ks = np.arange(n_slots), np.arange(len(chars))
+    e_state = np.full((n_slots, len(chars)), -np.inf, np.float32)
+    e_state[0] = emit[0] + allowed[0]
+    b_state = np.full(n_slots + 1, -np.inf, np.float32)
+    b_state[0] = blank[0]
+    e_from = np.zeros((n_frames, n_slots, len(chars)), np.int8)  # 0 stay, 1 from B[s], 2 from E[s-1, k']
+    e_prev_k = np.zeros((n_frames, n_slots, len(chars)), np.int16)
+    b_from = np.zeros((n_frames, n_slots + 1), np.int8)  # 0 stay, 1 from E[s-1, best k]
+    b_prev_k = np.zeros((n_frames, n_slots + 1), np.int16)
+    for t in range(1, n_frames):
+        prev = np.vstack([np.full((1, len(chars)), -np.inf, np.float32), e_state[:-1]])  # E[s-1] at row s
+        a1 = prev.argmax(1)
+        m1 = prev[rows, a1]
+        rest = prev.copy()
+        rest[rows, a1] = -np.inf
+        a2 = rest.argmax(1)
+        same = ks[None, :] == a1[:, None]
+        other = np.where(same, rest[rows, a2][:, None], m1[:, None])
+        options = np.stack([e_state, np.repeat(b_state[:n_slots, None], len(chars), 1), other])
+        e_from[t] = options.argmax(0)
+        e_prev_k[t] = np.where(same, a2[:, None], a1[:, None])
+        new_e = options.max(0) + emit[t][None, :] + allowed
+        from_e = np.concatenate([[-np.inf], e_state.max(1)])
+        b_from[t] = from_e > b_state
+        b_prev_k[t] = np.concatenate([[0], e_state.argmax(1)])
+        b_state = np.maximum(b_state, from_e) + blank[t]
+        e_state = new_e
+    last_k = int(e_state[-1].argmax())
+    end_score = max(float(b_state[-1]), float(e_state[-1, last_k]))
+    if not np.isfinite(end_score):
+        return None
+    state = ("B", n_slots, 0) if b_state[-1] >= e_state[-1, last_k] else ("E", n_slots - 1, last_k)
+    shown: dict[int, tuple[int, float]] = {}
+    for t in range(n_frames - 1, -1, -1):
+        kind, s, k = state
+        if kind == "E":
+            p = float(np.exp(emit[t, k]))
+            shown[s] = (k, max(p, shown.get(s, (k, 0.0))[1]))
+            if t:
+                step = e_from[t, s, k]
+                state = ("E", s, k) if step == 0 else ("B", s, 0) if step == 1 else ("E", s - 1, int(e_prev_k[t, s, k]))
+        elif t:
+            state = ("B", s, 0) if b_from[t, s] == 0 else ("E", s - 1, int(b_prev_k[t, s]))
+    text = "".join(chars[shown[s][0]] for s in range(n_slots))
+    return end_score, text, [shown[s][1] for s in range(n_slots)]

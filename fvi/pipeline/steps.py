@@ -9,9 +9,10 @@ import cv2
 import numpy as np
 
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
-from fvi.pipeline.ctc import DecodedLine, greedy_decode
+from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
+from fvi.pipeline.formats import line_format
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
 from fvi.pipeline.specs import (CROPPER_INPUT, DETECTOR_CLASSES, DETECTOR_INPUT, LINE_HEIGHT, NO_CARD_CLASS,
                                READER_BATCH_WIDTH_STEP, READER_WIDTH_STEP)
@@ -91,8 +92,35 @@ def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
 
 
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
-    decoded: list[DecodedLine] = greedy_decode(reader_logits[: len(boxes)]) if boxes else []
-    return assemble_fields(card_class, [ReadLine(b, d) for b, d in zip(boxes, decoded)])
+    lines = [ReadLine(b, decode_line(card_class, b.field, logits)) for b, logits in zip(boxes, reader_logits)]
+    return assemble_fields(card_class, single_line_fields(card_class, lines))
+
+
+def single_line_fields(card_class: str, lines: list[ReadLine]) -> list[ReadLine]:
+    """A field printed on one line (one with a fixed format: dates, ID number, sex) keeps only its most
+    confident line when the detector found several: the others are stray boxes, and a line read
+    under the field's format is confident only if it looks like that field."""
+    best: dict[str, ReadLine] = {}
+    for line in lines:
+        form = line_format(card_class, line.box.field)
+        if form is not None and form.patterns:
+            kept = best.get(line.box.field)
+            if kept is None or line.text.confidence * line.box.score > kept.text.confidence * kept.box.score:
+                best[line.box.field] = line
+    return [line for line in lines if line.box.field not in best or best[line.box.field] is line]
+
+
+def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
+    """One line's text: the reader's best reading, or, when the field has a fixed format (dates, ID
+    number, sex, MRZ) that reading misses, the best reading that fits it (with a confidence lowered by
+    how much the format had to overrule the reader)."""
+    free = greedy_decode(logits[None])[0]
+    form = line_format(card_class, field)
+    if form is None or form.fits(free.text):
+        return free
+    if form.charset is not None:
+        return greedy_decode(logits[None], only=form.charset)[0]
+    return constrained_decode(logits, list(form.patterns)) or free
 
 
 def card_to_image(corners: np.ndarray) -> np.ndarray:

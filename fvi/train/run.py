@@ -15,8 +15,9 @@ DEFAULTS: dict[str, dict] = {
 }
 
 
-#: Bump when the way line crops are cut changes, so caches are rebuilt (v2: detector-like box jitter).
-LINE_SET_VERSION = "v2"
+#: Bump when the way line crops are cut changes, so caches are rebuilt (v2: detector-like box jitter;
+#: v3: corners jittered as far as the cropper misses them).
+LINE_SET_VERSION = "v3"
 
 
 def _cached_lines(data: Path, random_count: int, seed: int, workers: int):

@@ -1,0 +1,125 @@
+"""Decoding a line under its field's format: dates, ID numbers, sex, expiry words, MRZ characters."""
+
+import numpy as np
+import pytest
+
+from fvi.cards.dates import NO_EXPIRY_TEXT
+from fvi.pipeline.ctc import constrained_decode, encode_text, greedy_decode
+from fvi.pipeline.formats import date, line_format, literal
+from fvi.pipeline.specs import READER_ALPHABET
+from fvi.pipeline.steps import decode_line
+
+BLANK = 0
+
+
+def frames_logits(frames: list[dict[str, float]]) -> np.ndarray:
+    """Logits [T, C]: every class at -8 except the given ones per frame ("" is the CTC blank)."""
+    logits = np.full((len(frames), len(READER_ALPHABET) + 1), -8.0, np.float32)
+    for t, frame in enumerate(frames):
+        for char, value in frame.items():
+            logits[t, BLANK if char == "" else encode_text(char)[0]] = value
+    return logits
+
+
+def spelled(text: str, second: dict[int, tuple[str, float]] | None = None) -> list[dict[str, float]]:
+    """Each character for two frames then a blank; ``second[i]`` puts a rival at position i on top of it
+    (the rival wins the free reading, the true character is runner-up)."""
+    frames = []
+    for i, char in enumerate(text):
+        frame = {char: 6.0}
+        if second and i in second:
+            rival, value = second[i]
+            frame[rival] = value
+        frames += [frame, frame, {"": 6.0}]
+    return frames
+
+
+def test_a_letter_read_in_a_date_is_replaced_by_the_likeliest_digit_with_lower_confidence():
+    logits = frames_logits(spelled("04/06/1979", {0: ("O", 7.0)}))
+    free = greedy_decode(logits[None])[0]
+    assert free.text == "O4/06/1979"
+    fixed = constrained_decode(logits, [date()])
+    assert fixed.text == "04/06/1979"
+    assert fixed.confidence < free.confidence
+
+
+def test_repeated_digits_need_a_blank_between_them():
+    logits = frames_logits(spelled("11/11/2011"))
+    assert constrained_decode(logits, [date()]).text == "11/11/2011"
+    # Without blanks between the frames, "11" is one "1" to CTC: the date that fits has to invent the
+    # second digit of each pair, and says so with a vanishing confidence.
+    merged = frames_logits([{"1": 6.0}] * 4 + [{"/": 6.0}] + [{"1": 6.0}] * 4 + [{"/": 6.0}] + [{"2": 6.0}] * 4)
+    found = constrained_decode(merged, [date()])
+    assert found.text != "11/11/2222" and found.confidence < 1e-6
+    assert sorted(found.char_probs)[:4] == pytest.approx([0.0] * 4, abs=1e-5)
+
+
+def test_the_best_of_several_formats_wins():
+    # "Không thờãi hạn": a stray tilde-a the free reading keeps, the expiry words do not have.
+    text = NO_EXPIRY_TEXT.replace("ời", "ờãi")
+    logits = frames_logits(spelled(text))
+    assert greedy_decode(logits[None])[0].text == text
+    fixed = constrained_decode(logits, [date(), literal(NO_EXPIRY_TEXT)])
+    assert fixed.text == NO_EXPIRY_TEXT and fixed.confidence < 0.1
+
+
+def test_nothing_fits_in_too_few_frames():
+    logits = frames_logits([{"1": 6.0}, {"": 6.0}, {"2": 6.0}])
+    assert constrained_decode(logits, [date()]) is None
+
+
+def test_pattern_outside_the_alphabet_is_refused():
+    with pytest.raises(ValueError):
+        constrained_decode(frames_logits(spelled("12")), [("€",)])
+
+
+@pytest.mark.parametrize(("card_class", "field", "text", "fits"), [
+    ("cccd_chip/front", "id_number", "001099012345", True),
+    ("cccd_chip/front", "id_number", "00109901234", False),
+    ("cmnd_9/front", "id_number", "123456789", True),
+    ("cmnd_9/front", "date_of_birth", "02-09-1941", True),
+    ("cccd_2016/front", "date_of_birth", "02-09-1941", False),
+    ("cccd_2016/front", "date_of_expiry", NO_EXPIRY_TEXT, True),
+    ("cccd_2016/front", "date_of_expiry", "31/12/2039", True),
+    ("cccd_2016/front", "date_of_expiry", "41/12/2039", False),
+    ("cccd_2016/front", "sex", "Nữ", True),
+    ("cccd_2016/front", "sex", "Nu", False),
+    ("cccd_chip/back", "mrz", "IDVNM0900123450001090012345<<1", True),
+    ("cccd_chip/back", "mrz", "NGUYỄN<<VAN", False),
+])
+def test_field_formats(card_class, field, text, fits):
+    assert line_format(card_class, field).fits(text) is fits
+
+
+def test_fields_without_a_format_are_read_freely():
+    assert line_format("cccd_chip/front", "place_of_residence") is None
+    logits = frames_logits(spelled("Xã 0A", {3: ("O", 7.0)}))
+    assert decode_line("cccd_chip/front", "place_of_residence", logits).text == "Xã OA"
+
+
+def test_decode_line_keeps_a_reading_that_fits_and_fixes_one_that_does_not():
+    good = frames_logits(spelled("Nam"))
+    assert decode_line("cccd_2016/front", "sex", good) == greedy_decode(good[None])[0]
+    bad = frames_logits(spelled("Nữ", {1: ("ử", 7.0)}))
+    assert decode_line("cccd_2016/front", "sex", bad).text == "Nữ"
+
+
+def test_mrz_lines_keep_their_length_and_only_use_mrz_characters():
+    logits = frames_logits(spelled("DUONG<<HAI", {1: ("Ư", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "DƯONG<<HAI"
+    fixed = decode_line("cccd_chip/back", "mrz", logits)
+    assert fixed.text == "DUONG<<HAI" and fixed.confidence < 0.5
+
+
+def test_a_single_line_field_keeps_its_most_confident_line_and_multi_line_fields_keep_all():
+    from fvi.pipeline.detection import LineBox
+    from fvi.pipeline.steps import read_fields
+
+    lines = [("date_of_birth", "hA"), ("date_of_birth", "03/06/1999"),
+             ("place_of_residence", "Số 290/97, Xã Phú Mê,"), ("place_of_residence", "Tỉnh Đắk Lắk")]
+    width = max(len(text) for _, text in lines) * 3
+    logits = np.stack([frames_logits(spelled(text.ljust(width // 3)[: width // 3]))[:width] for _, text in lines])
+    boxes = [LineBox(field, (0.0, 10.0 * i, 100.0, 10.0 * i + 8), 0.9) for i, (field, _) in enumerate(lines)]
+    fields = read_fields("cmnd_9/front", boxes, logits)
+    assert fields["date_of_birth"].text == "03/06/1999" and len(fields["date_of_birth"].lines) == 1
+    assert fields["place_of_residence"].text == "Số 290/97, Xã Phú Mê, Tỉnh Đắk Lắk"
