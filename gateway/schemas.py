@@ -49,6 +49,9 @@ class FieldResult(BaseModel):
     value: str | dict[str, Any] | None = Field(None, description=(
         "Machine-friendly value where one exists: ISO date (null for 'no expiry'), the parsed MRZ."))
     confidence: float = Field(description="The field's weakest line.")
+    read_as: str | None = Field(None, description=(
+        "Addresses only, when `text` differs from it: the reader's own text, before its administrative "
+        "names were matched to the official list of provinces and wards."))
     status: Literal["unreadable"] | None = Field(None, description="Present when the field could not be read.")
     lines: list[LineResult] = Field(description="The text lines the field was read from, in reading order.")
 

@@ -77,6 +77,9 @@ def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLi
     against the model's belief) comes back with a low confidence, not a made-up certainty.
     """
     logp = log_softmax(logits.astype(np.float32))
+    shown = np.nonzero(logp.argmax(-1) != 0)[0]
+    if len(shown):  # leave out the blank frames around the text (the batch's padding), 2 frames kept
+        logp = logp[max(0, shown[0] - 2): shown[-1] + 3]
     free = float(logp.max(-1).sum())
     best: tuple[float, str, list[float]] | None = None
     for pattern in patterns:
@@ -112,24 +115,26 @@ def _viterbi(logp: np.ndarray, pattern: Pattern) -> tuple[float, str, list[float
     e_prev_k = np.zeros((n_frames, n_slots, len(chars)), np.int16)
     b_from = np.zeros((n_frames, n_slots + 1), np.int8)  # 0 stay, 1 from E[s-1, best k]
     b_prev_k = np.zeros((n_frames, n_slots + 1), np.int16)
+    prev = np.full((n_slots, len(chars)), -np.inf, np.float32)  # E[s-1] at row s (row 0: nothing)
+    from_e = np.full(n_slots + 1, -np.inf, np.float32)
     for t in range(1, n_frames):
-        prev = np.vstack([np.full((1, len(chars)), -np.inf, np.float32), e_state[:-1]])  # E[s-1] at row s
+        prev[1:] = e_state[:-1]
         a1 = prev.argmax(1)
         m1 = prev[rows, a1]
-        rest = prev.copy()
-        rest[rows, a1] = -np.inf
-        a2 = rest.argmax(1)
+        prev[rows, a1] = -np.inf
+        a2 = prev.argmax(1)
         same = ks[None, :] == a1[:, None]
-        other = np.where(same, rest[rows, a2][:, None], m1[:, None])
-        options = np.stack([e_state, np.repeat(b_state[:n_slots, None], len(chars), 1), other])
-        e_from[t] = options.argmax(0)
+        other = np.where(same, prev[rows, a2][:, None], m1[:, None])  # best previous of another character
+        stay_or_blank = np.maximum(e_state, b_state[:n_slots, None])
+        step = np.where(other > stay_or_blank, 2, (b_state[:n_slots, None] > e_state).astype(np.int8))
+        e_from[t] = step
         e_prev_k[t] = np.where(same, a2[:, None], a1[:, None])
-        new_e = options.max(0) + emit[t][None, :] + allowed
-        from_e = np.concatenate([[-np.inf], e_state.max(1)])
+        last_k = e_state.argmax(1)
+        from_e[1:] = e_state[rows, last_k]
         b_from[t] = from_e > b_state
-        b_prev_k[t] = np.concatenate([[0], e_state.argmax(1)])
+        b_prev_k[t, 1:] = last_k
         b_state = np.maximum(b_state, from_e) + blank[t]
-        e_state = new_e
+        e_state = np.maximum(stay_or_blank, other) + emit[t][None, :] + allowed
     last_k = int(e_state[-1].argmax())
     end_score = max(float(b_state[-1]), float(e_state[-1, last_k]))
     if not np.isfinite(end_score):

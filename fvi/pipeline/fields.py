@@ -21,6 +21,7 @@ class Field:
     text: str
     confidence: float
     lines: tuple[ReadLine, ...]
+    read_as: str | None = None  # the reader's own text when ``text`` was matched to official names
 
 
 def allowed_fields(card_class: str) -> set[str]:

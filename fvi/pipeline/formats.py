@@ -11,12 +11,21 @@ from fvi.cards.dates import NO_EXPIRY_TEXT
 from fvi.pipeline.ctc import Pattern
 
 
+#: A free reading more characters than this away from every pattern's length is left as read (with the
+#: field's format check failing): forcing it would only dress up some other text as the field.
+MAX_LENGTH_GAP = 3
+
+
 @dataclass(frozen=True)
 class LineFormat:
     """Either fixed-length shapes (any one of ``patterns``) or any text over ``charset``."""
 
     patterns: tuple[Pattern, ...] = ()
     charset: str | None = None
+
+    def near(self, text: str) -> bool:
+        """Close enough in length that the free reading is the field misread, not some other text."""
+        return self.charset is not None or any(abs(len(text) - len(p)) <= MAX_LENGTH_GAP for p in self.patterns)
 
     def fits(self, text: str) -> bool:
         if self.charset is not None:
@@ -41,7 +50,9 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
     """The format one line of ``field`` takes on a "type/side" card, or None (any text)."""
     card_type = card_class.partition("/")[0]
     if field == "id_number":
-        return LineFormat(((DIGITS,) * (9 if card_type == "cmnd_9" else 12),))
+        # 9 digits on the old CMND, 12 on every later card; both are allowed on any card so that a card
+        # taken for the wrong type keeps its number (the id_number_format check flags the mismatch).
+        return LineFormat(((DIGITS,) * 12, (DIGITS,) * 9))
     if field == "date_of_birth":
         # Old 9-digit CMNDs print the birth date with dashes as often as with slashes.
         return LineFormat((date("/-" if card_type == "cmnd_9" else "/"),))

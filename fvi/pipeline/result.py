@@ -41,6 +41,8 @@ def build_result(located: Located, fields: dict[str, Field], models: dict[str, s
         entry = {"text": f.text, "confidence": round(float(f.confidence), 4),
                  "lines": [{"text": l.text.text, "confidence": round(float(l.text.confidence), 4),
                             "box": box_in_image(l.box.box, homography)} for l in f.lines]}
+        if f.read_as is not None:
+            entry["read_as"] = f.read_as
         value = normalized_value(key, f.text)
         if value is not None:
             entry["value"] = value or None  # '' means "no expiry"

@@ -77,6 +77,8 @@ def test_pattern_outside_the_alphabet_is_refused():
     ("cccd_chip/front", "id_number", "001099012345", True),
     ("cccd_chip/front", "id_number", "00109901234", False),
     ("cmnd_9/front", "id_number", "123456789", True),
+    ("cmnd_9/front", "id_number", "001099012345", True),
+    ("cmnd_9/front", "id_number", "1234567890", False),
     ("cmnd_9/front", "date_of_birth", "02-09-1941", True),
     ("cccd_2016/front", "date_of_birth", "02-09-1941", False),
     ("cccd_2016/front", "date_of_expiry", NO_EXPIRY_TEXT, True),

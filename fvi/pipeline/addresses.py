@@ -1,0 +1,100 @@
+"""Administrative names in a read address, matched to the official list of Vietnam's provinces and wards
+(the `vietnam-provinces` package): a name the reader got one or two characters wrong becomes the one
+official name that close to it. Street parts (house numbers, streets, hamlets) are left as read.
+
+A component is one comma-separated part of the address: an administrative kind word ("Xã",
+"Phường", "Huyện", "Tỉnh", "TP." ...) followed by a name, or a bare province name at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+#: Kind words in front of an administrative name (longest first); abbreviations as cards print them.
+ADMIN_KINDS: tuple[str, ...] = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
+                                "Tỉnh", "Xã", "TP.", "P.", "T.")
+#: A kind word at least this long may itself be misread by one character.
+FUZZY_KIND_MIN_LENGTH = 4
+#: Fields that hold an address.
+ADDRESS_FIELDS = ("place_of_origin", "place_of_residence", "place_of_birth")
+
+
+@dataclass(frozen=True)
+class AddressMatch:
+    text: str
+    changed: int  # components replaced by an official name
+
+
+@lru_cache(maxsize=1)
+def official_names() -> tuple[str, ...]:
+    """Province names and ward names without their kind word ("Phường Bến Nghé" -> "Bến Nghé")."""
+    import json
+
+    import vietnam_provinces
+
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
+        provinces = json.load(fh)
+    names = set()
+    for p in provinces:
+        names.add(_without_kind(p["name"]))
+        names.update(_without_kind(w["name"]) for w in p["wards"])
+    return tuple(sorted(n for n in names if n))
+
+
+def _without_kind(name: str) -> str:
+    for kind in ADMIN_KINDS:
+        if name.startswith(kind + " "):
+            return name[len(kind) + 1:]
+    return name
+
+
+def match_name(name: str) -> str | None:
+    """The official name within max(1, len/6) edits of ``name`` when exactly one is nearest, else None."""
+    names = official_names()
+    if name in _name_set():
+        return name
+    limit = max(1, len(name) // 6)
+    found = process.extract(name, names, scorer=Levenshtein.distance, score_cutoff=limit, limit=2)
+    if not found or (len(found) == 2 and found[1][1] == found[0][1]):
+        return None
+    return found[0][0]
+
+
+@lru_cache(maxsize=1)
+def _name_set() -> frozenset[str]:
+    return frozenset(official_names())
+
+
+def _split_kind(component: str) -> tuple[str | None, str]:
+    """("Huyện", "Vĩnh Bảo") for "Huyên Vĩnh Bảo": the kind word (exact, or one edit off when long) and
+    the rest; (None, component) when it starts with no kind word."""
+    words = component.split(" ")
+    for kind in ADMIN_KINDS:
+        n = kind.count(" ") + 1
+        if len(words) <= n:
+            continue
+        head = " ".join(words[:n])
+        if head == kind or (len(kind) >= FUZZY_KIND_MIN_LENGTH and Levenshtein.distance(head, kind) <= 1):
+            return kind, " ".join(words[n:])
+    return None, component
+
+
+def match_address(text: str) -> AddressMatch:
+    """``text`` with each administrative component's name (and kind word) made official where one
+    official name is that close; the last component may be a bare province name."""
+    parts = [p.strip() for p in text.split(",")]
+    out, changed = [], 0
+    for i, part in enumerate(parts):
+        kind, name = _split_kind(part)
+        if kind is None and i != len(parts) - 1:
+            out.append(part)
+            continue
+        official = match_name(name)
+        fixed = part if official is None else (f"{kind} {official}" if kind else official)
+        changed += fixed != part
+        out.append(fixed)
+    return AddressMatch(", ".join(out), changed)

@@ -1,0 +1,52 @@
+"""Administrative names in addresses matched to the official list of provinces and wards."""
+
+import numpy as np
+
+from fvi.pipeline.addresses import match_address, match_name, official_names
+from fvi.pipeline.detection import LineBox
+from fvi.pipeline.steps import NAME_MATCH_CONFIDENCE, read_fields
+from tests.unit.pipeline.test_formats import frames_logits, spelled
+
+
+def test_the_official_list_has_provinces_and_ward_names_without_their_kind():
+    names = set(official_names())
+    assert {"Hà Nội", "Hồ Chí Minh", "Lạng Sơn", "Tây Ninh"} <= names
+    assert len(names) > 2000
+    assert not any(n.startswith(("Phường ", "Xã ", "Tỉnh ")) for n in names)
+
+
+def test_a_name_one_character_off_becomes_the_official_one():
+    assert match_name("Lạng Sơm") == "Lạng Sơn"
+    assert match_name("Quảng Ngai") == "Quảng Ngãi"
+    assert match_name("Tây Ninh") == "Tây Ninh"
+    assert match_name("Qwxyz Bcdfg") is None  # nothing that close
+
+
+def test_a_name_as_close_to_two_official_ones_is_left_as_read():
+    assert match_name("Lang Sơn") is None  # "Lạng Sơn" (province) and "Long Sơn" (ward), one edit each
+
+
+def test_only_administrative_components_change_and_street_parts_stay_as_read():
+    read = "Số 34, Ngách 109/28 Paaeur, Xã Nội Bải, Huyên Tây Ninh, Thành phố H Nội"
+    matched = match_address(read)
+    assert matched.text == "Số 34, Ngách 109/28 Paaeur, Xã Nội Bài, Huyện Tây Ninh, Thành phố Hà Nội"
+    assert matched.changed == 3
+
+
+def test_an_address_that_is_already_official_is_untouched():
+    text = "Thôn Quyền, Xã Minh Tân, Tỉnh Tuyên Quang"
+    assert match_address(text).text == text and match_address(text).changed == 0
+
+
+def test_garbage_after_the_province_is_not_matched_away():
+    assert match_address("Phường Bình Thủy, Cần Thơ L9").text == "Phường Bình Thủy, Cần Thơ L9"
+
+
+def test_read_fields_keeps_the_readers_text_and_lowers_the_confidence_of_a_matched_address():
+    text = "Xã Nội Bải, T. Quảng Ngai"
+    logits = frames_logits(spelled(text))[None]
+    fields = read_fields("cccd_chip/front", [LineBox("place_of_origin", (0.0, 0.0, 400.0, 30.0), 1.0)], logits)
+    field = fields["place_of_origin"]
+    assert field.text == "Xã Nội Bài, T. Quảng Ngãi" and field.read_as == text
+    assert field.lines[0].text.text == text
+    assert np.isclose(field.confidence, field.lines[0].text.confidence * NAME_MATCH_CONFIDENCE ** 2)
