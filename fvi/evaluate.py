@@ -48,6 +48,7 @@ class Tally:
     read_true: list[str] = field(default_factory=list)
     field_hits: dict[str, int] = field(default_factory=dict)
     field_total: dict[str, int] = field(default_factory=dict)
+    field_scores: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, exact) per field
     photos: int = 0
 
     def summary(self) -> dict:
@@ -69,7 +70,23 @@ class Tally:
             "reader_lines": len(self.read_true),
             "e2e_exact_per_field": {k: per_field[k] for k in FIELD_KEYS if k in per_field},
             "e2e_exact_all_fields": total_hits / max(1, total_fields),
+            "confidence_routing": confidence_routing(self.field_scores),
         }
+
+
+#: Confidence thresholds a caller might route on (fields below go to a person).
+ROUTING_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+
+
+def confidence_routing(scores: list[tuple[float, bool]]) -> list[dict]:
+    """For each threshold: the share of fields at or above it (kept automatically) and how many of
+    those are exact; a field missing from the result has confidence 0."""
+    out = []
+    for threshold in ROUTING_THRESHOLDS:
+        kept = [exact for confidence, exact in scores if confidence >= threshold]
+        out.append({"threshold": threshold, "kept": len(kept) / max(1, len(scores)),
+                    "exact_when_kept": sum(kept) / max(1, len(kept))})
+    return out
 
 
 def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[str, dict]:
@@ -110,7 +127,7 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
             t.det_pred += len(pred)
             t.read_pred += decoded
             t.read_true += texts
-        _count_fields(subsets, label, {k: f.text for k, f in reading.fields.items()})
+        _count_fields(subsets, label, {k: (f.text, f.confidence) for k, f in reading.fields.items()})
     return {name: t.summary() for name, t in tallies.items()}
 
 
@@ -128,18 +145,21 @@ def _count_class(subsets: list[Tally], label: ImageLabel, predicted: str) -> Non
             t.class_hits += predicted == truth
 
 
-def _count_fields(subsets: list[Tally], label: ImageLabel, texts: dict[str, str | None]) -> None:
-    """End to end: exact match per field through the whole pipeline."""
+def _count_fields(subsets: list[Tally], label: ImageLabel, read: dict[str, tuple[str | None, float]]) -> None:
+    """End to end: exact match per field through the whole pipeline, and the confidence it came with."""
     for key, f in label.card.fields.items():
-        ok = texts.get(key) == f.text
+        text, confidence = read.get(key, (None, 0.0))
+        confidence = round(float(confidence), 4)  # as the served JSON rounds it: both evaluations agree
+        ok = text == f.text
         for t in subsets:
             t.field_total[key] = t.field_total.get(key, 0) + 1
             t.field_hits[key] = t.field_hits.get(key, 0) + ok
+            t.field_scores.append((confidence, ok))
 
 
 #: What an evaluation through the server measures (it sees results, not the models' raw outputs).
 SERVED_KEYS = ("photos", "type_side_accuracy", "no_card_precision", "no_card_recall", "e2e_exact_per_field",
-               "e2e_exact_all_fields")
+               "e2e_exact_all_fields", "confidence_routing")
 
 
 def evaluate_served(data: Path, client, limit: int | None = None, concurrency: int = 4) -> dict[str, dict]:
@@ -154,7 +174,7 @@ def evaluate_served(data: Path, client, limit: int | None = None, concurrency: i
         predicted = "none" if doc["card_type"] is None else f"{doc['card_type']}/{doc['side']}"
         _count_class(subsets, label, predicted if outcome.error is None else "error")
         if label.card is not None:
-            _count_fields(subsets, label, {k: f["text"] for k, f in doc["fields"].items()})
+            _count_fields(subsets, label, {k: (f["text"], f["confidence"]) for k, f in doc["fields"].items()})
     return {name: {k: v for k, v in t.summary().items() if k in SERVED_KEYS} for name, t in tallies.items()}
 
 
@@ -183,6 +203,13 @@ def format_report(results: dict[str, dict], title: str, command: str) -> str:
         if key in results[names[0]]["e2e_exact_per_field"]:
             out.append(f"| {key} | " + " | ".join(
                 f"{results[n]['e2e_exact_per_field'].get(key, float('nan')):.4f}" for n in names) + " |")
+    if "confidence_routing" in results[names[0]]:
+        out += ["", "Routing on field confidence: share of fields at or above a threshold, and exact among them:",
+                "", "| confidence >= | " + " | ".join(f"{n}: kept / exact" for n in names) + " |",
+                "|---|" + "---|" * len(names)]
+        for i, threshold in enumerate(ROUTING_THRESHOLDS):
+            out.append(f"| {threshold} | " + " | ".join(
+                "{kept:.3f} / {exact_when_kept:.3f}".format(**results[n]["confidence_routing"][i]) for n in names) + " |")
     return "\n".join(out) + "\n"
 
 

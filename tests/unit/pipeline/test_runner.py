@@ -59,6 +59,20 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
                 "e2e_exact_all_fields"):
         assert key in results["all"]
     assert "end-to-end exact" in report.read_text()
+    routing = results["all"]["confidence_routing"]
+    assert [r["threshold"] for r in routing] == [0.3, 0.5, 0.7, 0.9]
+    assert all(a["kept"] >= b["kept"] for a, b in zip(routing, routing[1:]))  # higher bar, fewer fields
+    assert "Routing on field confidence" in report.read_text()
+
+
+def test_confidence_routing_counts_the_fields_kept_and_how_many_of_them_are_exact():
+    from fvi.evaluate import confidence_routing
+
+    scores = [(0.95, True), (0.92, False), (0.8, True), (0.6, True), (0.4, False), (0.0, False)]
+    routing = {r["threshold"]: r for r in confidence_routing(scores)}
+    assert routing[0.9]["kept"] == 2 / 6 and routing[0.9]["exact_when_kept"] == 1 / 2
+    assert routing[0.7]["kept"] == 3 / 6 and routing[0.7]["exact_when_kept"] == 2 / 3
+    assert routing[0.3]["kept"] == 5 / 6 and routing[0.3]["exact_when_kept"] == 3 / 5
 
 
 def test_the_in_process_pipeline_uses_the_version_triton_serves_pinned_or_highest(tmp_path):
