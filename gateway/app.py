@@ -41,6 +41,7 @@ OCR_BODY = {"requestBody": {"required": True, "content": {
 ERRORS = {status: {"model": ErrorResponse, "description": text} for status, text in {
     400: "Not a readable image, or not a valid request (invalid_image, invalid_request).",
     401: "X-API-Key missing or wrong (unauthorized), when keys are configured.",
+    408: "The body did not all arrive in time (request_timeout).",
     413: "Body over the limit (request_too_large) or image over the pixel limit (image_too_large).",
     415: "Not a JPEG, PNG or WebP (unsupported_media_type), or a body that is neither multipart nor JSON.",
     422: "No identity card found in the photo (no_card).",
@@ -114,7 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Also return the photo with the result drawn on it (base64 PNG), for debugging UIs."))) -> dict:
         """Multipart part `image`, or JSON {"image": "<base64>"}: the card's fields, checks and confidences."""
         async with admission.slot():
-            body = await read_body(request.stream(), request.headers.get("content-length"), settings.max_body_bytes)
+            body = await read_body(request.stream(), request.headers.get("content-length"), settings.max_body_bytes,
+                                   settings.body_timeout_s)
             return await service.read(image_bytes(body, request.headers.get("content-type", "")), annotate)
 
     @app.get("/healthz", response_model=HealthResponse, summary="The gateway process is alive")

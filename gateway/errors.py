@@ -23,6 +23,12 @@ class RequestTooLarge(FviError):
     code = "request_too_large"
 
 
+class RequestTimeout(FviError):
+    """The body did not arrive in time (a stalled or very slow upload)."""
+
+    code = "request_timeout"
+
+
 class NoCardFound(FviError):
     code = "no_card"
 
@@ -49,6 +55,7 @@ HTTP_STATUS: dict[type[FviError], int] = {
     InvalidRequest: 400,
     InvalidImage: 400,
     Unauthorized: 401,
+    RequestTimeout: 408,
     RequestTooLarge: 413,
     ImageTooLarge: 413,
     UnsupportedImageType: 415,

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     gateway_port: int = Field(8080, ge=1, le=65535, description="Port the gateway listens on.")
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description=(
         "Largest request body, counted while it is read (413 past it)."))
+    body_timeout_s: float = Field(30.0, gt=0, description=(
+        "Time a client has to send the whole request body (408 past it, the slot is freed)."))
     max_pixels: int = Field(DEFAULT_MAX_PIXELS, gt=0, description=(
         "Largest image in pixels, read from its header before any decoding (413 past it)."))
     max_in_flight: int = Field(64, gt=0, description="OCR requests handled at once; the next one gets 429.")

@@ -3,6 +3,7 @@ base64, all in memory (a photo is personal data: never spooled to disk)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -10,22 +11,28 @@ from typing import AsyncIterator
 
 from python_multipart.multipart import FormParser, parse_options_header
 
-from gateway.errors import InvalidRequest, RequestTooLarge, UnsupportedContentType
+from gateway.errors import InvalidRequest, RequestTimeout, RequestTooLarge, UnsupportedContentType
 
 FIELD = "image"
 
 
-async def read_body(stream: AsyncIterator[bytes], declared_length: str | None, limit: int) -> bytes:
-    """The whole body, refused as soon as it is known to be over ``limit`` (declared or counted)."""
+async def read_body(stream: AsyncIterator[bytes], declared_length: str | None, limit: int,
+                    timeout_s: float | None = None) -> bytes:
+    """The whole body, refused as soon as it is known to be over ``limit`` (declared or counted), or
+    when it has not all arrived within ``timeout_s`` (a stalled upload must not hold a slot)."""
     too_large = RequestTooLarge(f"the request body is over the limit of {limit} bytes; send a smaller photo")
     if declared_length and declared_length.isdigit() and int(declared_length) > limit:
         raise too_large
     chunks, size = [], 0
-    async for chunk in stream:
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout_s):
+            async for chunk in stream:
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {timeout_s:g} s ({size} bytes came)") from None
     return b"".join(chunks)
 
 

@@ -92,3 +92,29 @@ def test_settings_read_comma_separated_lists_from_the_environment(monkeypatch):
     s = Settings()
     assert s.triton_urls == ["triton-a:8001", "triton-b:8001"] and s.accepted_keys() == ["k1", "k2"]
     assert s.gateway_port == 9090
+
+
+def test_a_stalled_upload_gets_408_within_the_body_timeout_and_frees_its_slot():
+    import time
+
+    app = app_answering(ANSWER, body_timeout_s=0.3, max_in_flight=1)
+
+    async def stalled():
+        yield b"--x\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\n"
+        await asyncio.sleep(3)
+        yield b"never"
+
+    async def go():
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+                start = time.perf_counter()
+                slow = await c.post("/v1/ocr", content=stalled(),
+                                    headers={"content-type": "multipart/form-data; boundary=x"})
+                waited = time.perf_counter() - start
+                after = await c.post("/v1/ocr", files={"image": ("card.jpg", PHOTO, "image/jpeg")})
+                return slow, waited, after
+
+    slow, waited, after = asyncio.run(go())
+    assert slow.status_code == 408 and slow.json()["error"]["code"] == "request_timeout"
+    assert waited < 2.5
+    assert after.status_code == 200  # the one admission slot was given back
