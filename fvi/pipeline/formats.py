@@ -18,19 +18,28 @@ MAX_LENGTH_GAP = 3
 
 @dataclass(frozen=True)
 class LineFormat:
-    """Either fixed-length shapes (any one of ``patterns``) or any text over ``charset``."""
+    """Fixed-length shapes (a line is any one of ``patterns``), and/or the only characters a line may
+    hold (``charset``, used when a reading is too far from every pattern's length)."""
 
     patterns: tuple[Pattern, ...] = ()
     charset: str | None = None
+    one_line: bool = True  # the field is printed on a single line
+    tried: int | None = None  # decode under only this many patterns, those the reading is closest to
+
+    def candidates(self, text: str) -> list[Pattern]:
+        """The patterns to decode under: all, or the ``tried`` ones whose slots most of ``text`` fits."""
+        if self.tried is None:
+            return list(self.patterns)
+        return sorted(self.patterns, key=lambda p: -sum(c in slot for c, slot in zip(text, p)))[: self.tried]
 
     def near(self, text: str) -> bool:
         """Close enough in length that the free reading is the field misread, not some other text."""
-        return self.charset is not None or any(abs(len(text) - len(p)) <= MAX_LENGTH_GAP for p in self.patterns)
+        return any(abs(len(text) - len(p)) <= MAX_LENGTH_GAP for p in self.patterns)
 
     def fits(self, text: str) -> bool:
-        if self.charset is not None:
-            return set(text) <= set(self.charset)
-        return any(len(text) == len(p) and all(c in slot for c, slot in zip(text, p)) for p in self.patterns)
+        if self.patterns:
+            return any(len(text) == len(p) and all(c in slot for c, slot in zip(text, p)) for p in self.patterns)
+        return self.charset is not None and set(text) <= set(self.charset)
 
 
 def literal(text: str) -> Pattern:
@@ -43,7 +52,15 @@ def date(separators: str = "/") -> Pattern:
 
 
 #: ICAO 9303 machine-readable zone characters.
-MRZ_CHARS = DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+MRZ_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MRZ_CHARS = DIGITS + MRZ_LETTERS + "<"
+#: The three TD1 lines of a Vietnamese chip card (shared/CARDS.md): ID, document number and checks;
+#: birth date, sex, expiry (fillers when none), nationality, optional data, composite check; the name.
+MRZ_LINES: tuple[Pattern, ...] = (
+    literal("IDVNM") + (DIGITS,) * 9 + (DIGITS,) + (DIGITS,) * 12 + literal("<<") + (DIGITS,),
+    (DIGITS,) * 7 + ("MF<",) + (DIGITS + "<",) * 6 + (DIGITS,) + literal("VNM") + (MRZ_CHARS,) * 11 + (DIGITS,),
+    (MRZ_LETTERS + "<",) * 30,
+)
 
 
 def line_format(card_class: str, field: str) -> LineFormat | None:
@@ -62,7 +79,12 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         return LineFormat((date(), literal(NO_EXPIRY_TEXT)))
     if field == "sex":
         return LineFormat((literal("Nam"), literal("Nữ")))
+    if field == "nationality":
+        # Identity cards are issued to Vietnamese citizens only.
+        return LineFormat((literal("Việt Nam"),))
     if field == "mrz":
-        # Lines are 30 characters, but a line the detector split in two must not be stretched to 30 each.
-        return LineFormat(charset=MRZ_CHARS)
+        # A line the detector split in two is too short for any MRZ line: only its characters are kept to.
+        # Which of the 3 lines a reading is shows in its characters (IDVNM..., digits, letters): only
+        # that line's pattern is tried (each costs ~4 ms of Viterbi on a 30-character line).
+        return LineFormat(MRZ_LINES, charset=MRZ_CHARS, one_line=False, tried=1)
     return None

@@ -122,7 +122,7 @@ def single_line_fields(card_class: str, lines: list[ReadLine]) -> list[ReadLine]
     ranked: dict[str, tuple[tuple[bool, float], ReadLine]] = {}
     for line in lines:
         form = line_format(card_class, line.box.field)
-        if form is not None and form.patterns:
+        if form is not None and form.one_line:
             rank = (form.fits(line.text.text), line.text.confidence * line.box.score)
             kept = ranked.get(line.box.field)
             if kept is None or rank > kept[0]:
@@ -137,11 +137,13 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     confidence lowered by how much the format had to overrule the reader)."""
     free = greedy_decode(logits[None])[0]
     form = line_format(card_class, field)
-    if form is None or form.fits(free.text) or not form.near(free.text):
+    if form is None or form.fits(free.text):
         return free
+    if form.patterns and form.near(free.text):
+        return constrained_decode(logits, form.candidates(free.text)) or free
     if form.charset is not None:
         return greedy_decode(logits[None], only=form.charset)[0]
-    return constrained_decode(logits, list(form.patterns)) or free
+    return free
 
 
 def card_to_image(corners: np.ndarray) -> np.ndarray:

@@ -125,3 +125,28 @@ def test_a_single_line_field_keeps_its_most_confident_line_and_multi_line_fields
     fields = read_fields("cmnd_9/front", boxes, logits)
     assert fields["date_of_birth"].text == "03/06/1999" and len(fields["date_of_birth"].lines) == 1
     assert fields["place_of_residence"].text == "Số 290/97, Xã Phú Mê, Tỉnh Đắk Lắk"
+
+
+def test_an_mrz_line_that_lost_a_filler_gets_its_30_characters_back():
+    line = "NGUYEN<<VAN<A" + "<" * 17
+    frames = spelled(line)
+    del frames[3 * 20 + 2]  # no blank between the 21st and 22nd '<': CTC reads them as one
+    for t in range(3 * 20, 3 * 20 + 4):  # ... though the blank was the runner-up there
+        frames[t] = {"<": 6.0, "": 3.0}
+    logits = frames_logits(frames)
+    free = greedy_decode(logits[None])[0]
+    assert len(free.text) == 29
+    fixed = decode_line("cccd_chip/back", "mrz", logits)
+    assert fixed.text == line and fixed.confidence < free.confidence
+
+
+def test_nationality_is_viet_nam_on_every_card():
+    logits = frames_logits(spelled("Việt Namm"))
+    assert decode_line("cccd_chip/front", "nationality", logits).text == "Việt Nam"
+
+
+def test_an_mrz_reading_is_decoded_under_the_line_it_resembles():
+    form = line_format("cccd_chip/back", "mrz")
+    assert form.candidates("IDVNM0900123450001090012345<1") == [form.patterns[0]]
+    assert form.candidates("9001011M3001019VNM<<<<<<<<<<2") == [form.patterns[1]]
+    assert form.candidates("NGUYEN<<VAN<A<<<<<<<<<<<<<<<<") == [form.patterns[2]]
