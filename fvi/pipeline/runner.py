@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from fvi.pipeline import steps
-from fvi.pipeline.cropping import CropResult
+from fvi.pipeline.cropping import CropResult, crop_from_probs
 from fvi.pipeline.fields import Field
 from fvi.pipeline.result import build_result
 
@@ -66,8 +66,11 @@ class Pipeline:
         t1 = time.perf_counter()
         if located.card is None:
             return CardReading(located.crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})
-        boxes = steps.find_lines(self.run_model("detector", steps.detector_input(located.card))[0][0],
-                                 located.crop.card_class)
+        kernels = self.run_model("detector", steps.detector_input(located.card))[0][0]
+        crop = located.crop
+        located = steps.Located(crop_from_probs(steps.layout_probs(crop.class_probs, kernels), crop.corners,
+                                                crop.corner_scores), located.corners, located.card)
+        boxes = steps.find_lines(kernels, located.crop.card_class)
         t2 = time.perf_counter()
         reader_logits = self.run_model("reader", steps.reader_input(located.card, boxes))[0]
         fields = steps.read_fields(located.crop.card_class, boxes, reader_logits)

@@ -142,14 +142,15 @@ def served_steps(server, kernels: np.ndarray) -> tuple[dict, np.ndarray]:
     card = np.full((540, 856, 3), 200, np.uint8)
     probs = np.zeros(len(CARD_CLASSES), np.float32)
     probs[CARD_CLASSES.index("cccd_chip/front")] = 1
-    lines = client.infer("lines", [tensor("card", card), tensor("kernels", kernels), tensor("card_probs", probs)])
+    lines = client.infer("lines", [tensor("card", card), tensor("kernels", kernels),
+                                   tensor("cropper_card_probs", probs)])
     batch = lines.as_numpy("reader_input")
     logits = client.infer("reader", [tensor("image", batch)]).as_numpy("logits")
     corners = np.float32([[0, 0], [856, 0], [856, 540], [0, 540]])
     doc = client.infer("assemble", [
         tensor("logits", logits), tensor("line_boxes", lines.as_numpy("line_boxes")),
         tensor("line_fields", lines.as_numpy("line_fields")), tensor("card", card), tensor("corners", corners),
-        tensor("card_probs", probs)]).as_numpy("result")[0]
+        tensor("card_probs", lines.as_numpy("card_probs"))]).as_numpy("result")[0]
     return json.loads(doc), batch
 
 

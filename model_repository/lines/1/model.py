@@ -1,9 +1,11 @@
-"""Ensemble step 5: line boxes from the detector, sorted, cut and batched for the reader (N >= 1)."""
+"""Ensemble step 5: the card's type/side checked against the layout the detector sees; line boxes,
+sorted, cut and batched for the reader (N >= 1)."""
 
+import numpy as np
 import triton_python_backend_utils as pb_utils
 
 from fvi.pipeline.cropping import crop_from_probs
-from fvi.pipeline.steps import find_lines, pack_boxes, reader_input
+from fvi.pipeline.steps import find_lines, layout_probs, pack_boxes, reader_input
 from fvi.triton.python_step import get
 
 
@@ -11,13 +13,17 @@ class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for r in requests:
-            crop = crop_from_probs(get(r, "card_probs"))
+            probs, kernels = get(r, "cropper_card_probs"), get(r, "kernels")[0]
+            if crop_from_probs(probs).card_class != "none":
+                probs = layout_probs(probs, kernels)  # type/side checked against the fields found
+            crop = crop_from_probs(probs)
             card = get(r, "card") if crop.card_class != "none" else None
-            boxes = find_lines(get(r, "kernels")[0], crop.card_class) if card is not None else []
+            boxes = find_lines(kernels, crop.card_class) if card is not None else []
             values, fields = pack_boxes(boxes)
             responses.append(pb_utils.InferenceResponse([
                 pb_utils.Tensor("reader_input", reader_input(card, boxes)),
                 pb_utils.Tensor("line_boxes", values),
                 pb_utils.Tensor("line_fields", fields),
+                pb_utils.Tensor("card_probs", np.float32(probs)),
             ]))
         return responses

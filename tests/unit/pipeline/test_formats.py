@@ -150,3 +150,29 @@ def test_an_mrz_reading_is_decoded_under_the_line_it_resembles():
     assert form.candidates("IDVNM0900123450001090012345<1") == [form.patterns[0]]
     assert form.candidates("9001011M3001019VNM<<<<<<<<<<2") == [form.patterns[1]]
     assert form.candidates("NGUYEN<<VAN<A<<<<<<<<<<<<<<<<") == [form.patterns[2]]
+
+
+def test_the_layout_the_detector_sees_sets_a_mistaken_type_right_and_keeps_a_sure_one():
+    from fvi.pipeline.fields import allowed_fields
+    from fvi.pipeline.specs import CARD_CLASSES, DETECTOR_CLASSES, NO_CARD_CLASS
+    from fvi.pipeline.steps import layout_probs
+
+    def kernels_of(card_class: str) -> np.ndarray:
+        logits = np.full((len(DETECTOR_CLASSES), 8, 8), -6.0, np.float32)
+        for f in allowed_fields(card_class):
+            logits[DETECTOR_CLASSES.index(f), 2:4, 2:6] = 6.0
+        return logits
+
+    back, front = CARD_CLASSES.index("cccd_chip/back"), CARD_CLASSES.index("cccd_chip/front")
+    doubtful = np.full(len(CARD_CLASSES), 0.02, np.float32)
+    doubtful[front], doubtful[back], doubtful[NO_CARD_CLASS] = 0.5, 0.35, 0.05
+    doubtful /= doubtful.sum()
+    fixed = layout_probs(doubtful, kernels_of("cccd_chip/back"))
+    assert int(np.argmax(fixed)) == back
+    assert np.isclose(fixed.sum(), 1.0) and np.isclose(fixed[NO_CARD_CLASS], doubtful[NO_CARD_CLASS])
+    sure = np.zeros(len(CARD_CLASSES), np.float32)
+    sure[front] = 1.0
+    assert int(np.argmax(layout_probs(sure, kernels_of("cccd_chip/back")))) == front
+    no_card = np.zeros(len(CARD_CLASSES), np.float32)
+    no_card[NO_CARD_CLASS] = 1.0
+    assert layout_probs(no_card, kernels_of("cccd_chip/back")) is no_card
