@@ -76,6 +76,10 @@ class OcrResponse(BaseModel):
     fields: dict[FieldKey, FieldResult] = Field(description="The fields printed on this card type and side.")
     checks: list[CheckResult] = Field(description="Soft consistency checks; none rewrites a field.")
     models: dict[str, str] = Field(description="Version of each model that served the request.")
+    qr: dict[str, Any] | None = Field(None, description=(
+        "The card's QR code, when one was decoded (chip-CCCD front, Căn cước back): id_number, old_id_number, "
+        "full_name, date_of_birth and date_of_issue (ISO), sex, place_of_residence, extra (further fields); "
+        "{\"raw\": text} when it is not the documented payload. Read from the code, not the print."))
     timing_ms: dict[str, float] = Field(description=(
         "Milliseconds: `triton` the inference call, `total` the gateway's handling of the photo (call included)."))
     annotated_image: str | None = Field(None, description="With ?annotate=true: the photo with the result drawn "

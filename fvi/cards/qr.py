@@ -35,6 +35,14 @@ class QrPayload:
         return SEPARATOR.join(fields)
 
 
+    def as_dict(self) -> dict:
+        """The payload with ISO dates, as the API returns it."""
+        return {"id_number": self.id_number, "old_id_number": self.old_id_number or None,
+                "full_name": self.full_name, "date_of_birth": self.date_of_birth.isoformat(), "sex": self.sex,
+                "place_of_residence": self.place_of_residence, "date_of_issue": self.date_of_issue.isoformat(),
+                "extra": list(self.extra)}
+
+
 def parse_payload(text: str) -> QrPayload | None:
     """Parse a QR payload; ``None`` when it does not have the documented shape."""
     fields = text.split(SEPARATOR)

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from fvi.cards.qr import parse_payload
 from fvi.cards.types import fields_of
 from fvi.cards.validate import UNKNOWN, Check, check_fields, normalized_value
 from fvi.pipeline.fields import Field
 from fvi.pipeline.specs import CARD_CLASSES
-from fvi.pipeline.steps import Located, box_in_image, card_to_image
-
-#: Card sides that carry a QR code, decoded from the warped card to cross-check the fields.
-QR_SIDES = {"cccd_chip/front", "can_cuoc_2024/back"}
-
-
-def decode_qr(card: np.ndarray) -> str | None:
-    """The first QR code's text on the upright card, or None."""
-    import zxingcpp
-
-    results = zxingcpp.read_barcodes(card, formats=zxingcpp.BarcodeFormat.QRCode)
-    return results[0].text if results else None
+from fvi.pipeline.steps import QR_SIDES, Located, box_in_image, card_to_image
 
 
 def build_result(located: Located, fields: dict[str, Field], models: dict[str, str],
@@ -47,11 +35,11 @@ def build_result(located: Located, fields: dict[str, Field], models: dict[str, s
         if value is not None:
             entry["value"] = value or None  # '' means "no expiry"
         out_fields[key] = entry
-    qr_text = decode_qr(located.card) if crop.card_class in QR_SIDES else None
+    qr_text = located.qr_text if crop.card_class in QR_SIDES else None
     checks = check_fields(card_type, {k: f.text for k, f in fields.items()}, qr_text)
     if crop.card_class in QR_SIDES and qr_text is None:
         checks.append(Check("qr_matches_fields", UNKNOWN, "QR code not decoded"))
-    return {
+    out = {
         "card_type": card_type,
         "side": side,
         "card_confidence": round(float(crop.class_probs[CARD_CLASSES.index(crop.card_class)]), 4),
@@ -61,4 +49,8 @@ def build_result(located: Located, fields: dict[str, Field], models: dict[str, s
         "models": models,
         "timing_ms": timing_ms,
     }
+    if qr_text is not None:
+        payload = parse_payload(qr_text)
+        out["qr"] = payload.as_dict() if payload is not None else {"raw": qr_text}
+    return out
 

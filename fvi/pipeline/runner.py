@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ class CardReading:
     card: np.ndarray | None  # the warped upright card (RGB)
     fields: dict[str, Field] = field(default_factory=dict)
     timing_ms: dict[str, float] = field(default_factory=dict)
+    qr_text: str | None = None
 
 
 def served_model_path(repo: Path, model: str) -> Path:
@@ -68,8 +70,8 @@ class Pipeline:
             return CardReading(located.crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})
         kernels = self.run_model("detector", steps.detector_input(located.card))[0][0]
         crop = located.crop
-        located = steps.Located(crop_from_probs(steps.layout_probs(crop.class_probs, kernels), crop.corners,
-                                                crop.corner_scores), located.corners, located.card)
+        located = dataclasses.replace(located, crop=crop_from_probs(steps.layout_probs(crop.class_probs, kernels),
+                                                                    crop.corners, crop.corner_scores))
         boxes = steps.find_lines(kernels, located.crop.card_class)
         t2 = time.perf_counter()
         reader_logits = self.run_model("reader", steps.reader_input(located.card, boxes))[0]
@@ -77,11 +79,11 @@ class Pipeline:
         t3 = time.perf_counter()
         return CardReading(located.crop, located.corners, located.card, fields, {
             "cropper": 1000 * (t1 - t0), "detector": 1000 * (t2 - t1), "reader": 1000 * (t3 - t2),
-            "total": 1000 * (time.perf_counter() - t0)})
+            "total": 1000 * (time.perf_counter() - t0)}, located.qr_text)
 
     def read_json(self, image: np.ndarray) -> dict:
         """The same document the Triton ensemble returns."""
         reading = self.read(image)
-        located = steps.Located(reading.crop, reading.corners, reading.card)
+        located = steps.Located(reading.crop, reading.corners, reading.card, reading.qr_text)
         timing = {k: round(v, 2) for k, v in reading.timing_ms.items()}
         return build_result(located, reading.fields, self.versions, timing)

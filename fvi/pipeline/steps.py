@@ -36,11 +36,34 @@ def cropper_input(image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
 
 @dataclass
 class Located:
-    """The card found in a photo: its class, corners (image px) and the upright warped card."""
+    """The card found in a photo: its class, corners (image px), the upright warped card, and the text of
+    its QR code when it has one that could be read."""
 
     crop: CropResult
     corners: np.ndarray | None
     card: np.ndarray | None
+    qr_text: str | None = None
+
+
+#: Card sides that carry a QR code.
+QR_SIDES = ("cccd_chip/front", "can_cuoc_2024/back")
+#: The QR code is looked for when the cropper gives a QR side at least this probability (the layout
+#: check may still turn the card into one).
+QR_MIN_PROB = 0.01
+
+
+def decode_qr(image: np.ndarray, corners: np.ndarray) -> str | None:
+    """The first QR code's text inside the card's outline, read from the full-resolution photo (zxing-cpp).
+    The warped card is too coarse for it: at 856 px wide a dense code has under 2 px per module."""
+    import zxingcpp
+
+    x0, y0 = np.floor(corners.min(0)).astype(int)
+    x1, y1 = np.ceil(corners.max(0)).astype(int)
+    region = image[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+    if region.size == 0:
+        return None
+    results = zxingcpp.read_barcodes(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), formats=zxingcpp.BarcodeFormat.QRCode)
+    return results[0].text if results else None
 
 
 def locate_card(image: np.ndarray, lb: Letterbox, heatmaps: np.ndarray, offsets: np.ndarray,
@@ -55,7 +78,8 @@ def locate_card(image: np.ndarray, lb: Letterbox, heatmaps: np.ndarray, offsets:
     if crop.card_class == "none":
         return Located(crop, None, None)
     corners = lb.to_image(crop.corners)
-    return Located(crop, corners, warp_card(image, corners))
+    may_have_qr = sum(float(crop.class_probs[CARD_CLASSES.index(c)]) for c in QR_SIDES) >= QR_MIN_PROB
+    return Located(crop, corners, warp_card(image, corners), decode_qr(image, corners) if may_have_qr else None)
 
 
 def plausible_quad(corners: np.ndarray, scores: np.ndarray, min_score: float = 0.05,

@@ -54,6 +54,19 @@ def test_ensemble_answers_exactly_like_the_in_process_pipeline_for_every_card_ty
             assert served["models"] == pipeline.versions  # the pinned (or highest) version of each model
 
 
+def test_the_served_qr_code_equals_the_in_process_one(server):
+    from tests.scans import scan_photos
+
+    pipeline = Pipeline(ROOT / "model_repository")
+    read = 0
+    for photo, payload in scan_photos("cccd_chip", "front", 3):
+        data = cv2.imencode(".png", cv2.cvtColor(photo, cv2.COLOR_RGB2BGR))[1].tobytes()
+        served, local = infer(server, data), pipeline.read_json(decode_image(data))
+        assert without_timing(served) == without_timing(local)
+        read += "qr" in served and served["qr"]["id_number"] == payload.split("|")[0]
+    assert read >= 2
+
+
 def test_photo_without_a_card_is_a_normal_result_with_a_reason(server):
     blank = cv2.imencode(".jpg", np.full((480, 640, 3), 127, np.uint8))[1].tobytes()
     doc = infer(server, blank)
@@ -116,7 +129,8 @@ def test_sixteen_concurrent_requests_all_succeed(server):
 
 
 def tensor(name: str, x: np.ndarray) -> grpcclient.InferInput:
-    kind = {np.dtype(np.float32): "FP32", np.dtype(np.uint8): "UINT8", np.dtype(np.int32): "INT32"}[x.dtype]
+    kind = {np.dtype(np.float32): "FP32", np.dtype(np.uint8): "UINT8", np.dtype(np.int32): "INT32",
+            np.dtype(np.object_): "BYTES"}[x.dtype]
     t = grpcclient.InferInput(name, list(x.shape), kind)
     t.set_data_from_numpy(x)
     return t
@@ -150,7 +164,8 @@ def served_steps(server, kernels: np.ndarray) -> tuple[dict, np.ndarray]:
     doc = client.infer("assemble", [
         tensor("logits", logits), tensor("line_boxes", lines.as_numpy("line_boxes")),
         tensor("line_fields", lines.as_numpy("line_fields")), tensor("card", card), tensor("corners", corners),
-        tensor("card_probs", lines.as_numpy("card_probs"))]).as_numpy("result")[0]
+        tensor("card_probs", lines.as_numpy("card_probs")),
+        tensor("qr_text", np.array([b""], dtype=np.object_))]).as_numpy("result")[0]
     return json.loads(doc), batch
 
 

@@ -1,4 +1,4 @@
-"""Ensemble step 3: decode corners and card class, warp the full-resolution photo upright."""
+"""Ensemble step 3: decode corners and card class, warp the full-resolution photo upright, read its QR code."""
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
@@ -24,5 +24,6 @@ class TritonPythonModel:
                 pb_utils.Tensor("card", np.ascontiguousarray(card)),
                 pb_utils.Tensor("corners", np.float32(corners)),
                 pb_utils.Tensor("card_probs", np.float32(located.crop.class_probs)),
+                pb_utils.Tensor("qr_text", np.array([(located.qr_text or "").encode("utf-8")], dtype=np.object_)),
             ]))
         return responses

@@ -88,3 +88,21 @@ def test_the_in_process_pipeline_uses_the_version_triton_serves_pinned_or_highes
     assert served_model_path(tmp_path, "reader").parent.name == "1"
     pin_versions(tmp_path / "reader", [3])
     assert served_model_path(tmp_path, "reader").parent.name == "3"
+
+
+def test_the_qr_code_is_read_from_the_full_resolution_photo_and_returned_with_iso_dates():
+    from fvi.cards.qr import parse_payload
+    from tests.scans import scan_photos
+
+    pipeline = Pipeline(ROOT / "model_repository")
+    read = 0
+    for card_type, side in (("cccd_chip", "front"), ("can_cuoc_2024", "back")):
+        for photo, payload in scan_photos(card_type, side, 3):
+            doc = pipeline.read_json(photo)
+            assert (doc["card_type"], doc["side"]) == (card_type, side)
+            if "qr" in doc:
+                read += 1
+                assert doc["qr"] == parse_payload(payload).as_dict()
+                assert doc["qr"]["date_of_birth"].count("-") == 2
+                assert any(c["name"] == "qr_matches_fields" and c["status"] != "unknown" for c in doc["checks"])
+    assert read >= 4
