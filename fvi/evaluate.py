@@ -14,8 +14,8 @@ from fvi.pipeline.ctc import greedy_decode
 from fvi.pipeline.detection import decode_kernels
 from fvi.pipeline.geometry import batch_lines, crop_line, warp_card
 from fvi.pipeline.runner import Pipeline
-from fvi.pipeline.steps import to_nchw
 from fvi.pipeline.specs import DETECTOR_INPUT
+from fvi.pipeline.steps import to_nchw
 from fvi.synth.generate import load_labels
 from fvi.synth.labels import ImageLabel
 from fvi.train.detector_task import match_lines

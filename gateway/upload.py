@@ -7,7 +7,7 @@ import asyncio
 import base64
 import binascii
 import json
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from python_multipart.multipart import FormParser, parse_options_header
 

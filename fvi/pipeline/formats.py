@@ -10,7 +10,6 @@ from fvi.cards.charset import DIGITS
 from fvi.cards.dates import NO_EXPIRY_TEXT
 from fvi.pipeline.ctc import Pattern
 
-
 #: A free reading more characters than this away from every pattern's length is left as read (with the
 #: field's format check failing): forcing it would only dress up some other text as the field.
 MAX_LENGTH_GAP = 3

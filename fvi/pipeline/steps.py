@@ -3,9 +3,8 @@ Python steps both call these (one implementation, several callers)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import dataclasses
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
