@@ -8,6 +8,9 @@ import numpy as np
 
 from fvi.pipeline.specs import READER_ALPHABET
 
+#: Reader output class of each character (0 is the CTC blank).
+CLASS_OF = {c: i + 1 for i, c in enumerate(READER_ALPHABET)}
+
 
 @dataclass(frozen=True)
 class DecodedLine:
@@ -30,7 +33,7 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray | None = None,
     probs = softmax(logits.astype(np.float32))
     if only is not None:
         keep = np.zeros(probs.shape[-1], bool)
-        keep[[0] + [i + 1 for i, c in enumerate(READER_ALPHABET) if c in only]] = True
+        keep[[0] + [CLASS_OF[c] for c in only if c in CLASS_OF]] = True
         best = np.where(keep, probs, -1.0).argmax(-1)
     else:
         best = probs.argmax(-1)
@@ -55,8 +58,7 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray | None = None,
 
 def encode_text(text: str) -> list[int]:
     """Target indices for CTC (1-based; characters outside the alphabet are dropped)."""
-    index = {c: i + 1 for i, c in enumerate(READER_ALPHABET)}
-    return [index[c] for c in text if c in index]
+    return [CLASS_OF[c] for c in text if c in CLASS_OF]
 
 
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -96,12 +98,11 @@ def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLi
 def _viterbi(logp: np.ndarray, pattern: Pattern) -> tuple[float, str, list[float]] | None:
     """Best path through states "blank before slot s" (B[s], s = 0..S) and "slot s shows character k"
     (E[s, k]); a slot moves on to the next directly only to a different character (CTC merges repeats)."""
-    index = {c: i + 1 for i, c in enumerate(READER_ALPHABET)}
-    if not pattern or any(c not in index for slot in pattern for c in slot):
+    if not pattern or any(c not in CLASS_OF for slot in pattern for c in slot):
         raise ValueError(f"pattern outside the reader's alphabet: {pattern!r}")
     n_frames, n_slots = logp.shape[0], len(pattern)
     chars = sorted({c for slot in pattern for c in slot})
-    cols = np.array([index[c] for c in chars])
+    cols = np.array([CLASS_OF[c] for c in chars])
     allowed = np.full((n_slots, len(chars)), -np.inf, np.float32)
     for s, slot in enumerate(pattern):
         allowed[s, [chars.index(c) for c in slot]] = 0.0

@@ -111,9 +111,10 @@ def layout_probs(class_probs: np.ndarray, kernel_logits: np.ndarray) -> np.ndarr
     field f (clipped to [0.02, 0.98]), p'(c) is proportional to
     p(c) * (prod over f of (q_f if c prints f else 1 - q_f)) ** LAYOUT_WEIGHT. A back read as a front,
     or an old CMND as a Căn cước, is set right when the fields found say so. The no-card probability
-    is kept as it is (the detector only runs on a card).
+    is kept as it is, and probabilities that say "no card" come back unchanged (the detector then saw
+    a blank input).
     """
-    if class_probs[NO_CARD_CLASS] >= 0.5:
+    if crop_from_probs(class_probs).card_class == "none":
         return class_probs
     seen = 1 / (1 + np.exp(-kernel_logits.reshape(len(DETECTOR_CLASSES), -1).max(1).astype(np.float64)))
     seen = np.clip(seen, 0.02, 0.98)
@@ -153,7 +154,7 @@ def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
     lines = [ReadLine(b, decode_line(card_class, b.field, logits)) for b, logits in zip(boxes, reader_logits)]
     fields = assemble_fields(card_class, single_line_fields(card_class, lines))
-    return {key: official_names(f) if key in ADDRESS_FIELDS else f for key, f in fields.items()}
+    return {key: with_official_names(f) if key in ADDRESS_FIELDS else f for key, f in fields.items()}
 
 
 #: Each administrative name replaced by an official one halves the field's confidence: the text is
@@ -161,7 +162,7 @@ def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray
 NAME_MATCH_CONFIDENCE = 0.5
 
 
-def official_names(field: Field) -> Field:
+def with_official_names(field: Field) -> Field:
     """An address field with its administrative names matched to the official list; the reader's own
     text stays in ``read_as`` when anything changed."""
     matched = match_address(field.text)

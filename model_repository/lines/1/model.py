@@ -13,9 +13,8 @@ class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for r in requests:
-            probs, kernels = get(r, "cropper_card_probs"), get(r, "kernels")[0]
-            if crop_from_probs(probs).card_class != "none":
-                probs = layout_probs(probs, kernels)  # type/side checked against the fields found
+            kernels = get(r, "kernels")[0]
+            probs = layout_probs(get(r, "cropper_card_probs"), kernels)  # type/side checked against the fields
             crop = crop_from_probs(probs)
             card = get(r, "card") if crop.card_class != "none" else None
             boxes = find_lines(kernels, crop.card_class) if card is not None else []
