@@ -199,7 +199,7 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
               "", "| step | " + " | ".join(f"c{r.measurement.concurrency} queue / compute ms (mean batch)"
                                            for r in results.ensemble) + " |",
               "|---|" + "---|" * len(results.ensemble)]
-    order = ["preprocess", "cropper", "warp", "detector", "lines", "reader", "assemble"]
+    order = ["preprocess", "cropper", "zoom", "warp", "detector", "lines", "reader", "assemble"]
     for step in order:
         cells = []
         for r in results.ensemble:

@@ -12,7 +12,7 @@ from fvi.bench import analyzer, inputs
 from fvi.bench.suite import BenchConfig, TritonRun, _measure, free_ports
 from fvi.pipeline.runner import MODELS
 
-PYTHON_STEPS = ("preprocess", "warp", "lines", "assemble")
+PYTHON_STEPS = ("preprocess", "zoom", "warp", "lines", "assemble")
 
 
 @dataclass(frozen=True)

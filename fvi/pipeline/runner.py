@@ -63,8 +63,10 @@ class Pipeline:
         """Read one RGB photo."""
         t0 = time.perf_counter()
         x, lb = steps.cropper_input(image)
-        heat, offsets, logits = self.run_model("cropper", x)
-        located = steps.locate_card(image, lb, heat[0], offsets[0], logits[0])
+        first = tuple(out[0] for out in self.run_model("cropper", x))
+        x, zoom_lb = steps.zoom_input(image, lb, first)
+        second = tuple(out[0] for out in self.run_model("cropper", x))
+        located = steps.locate_card(image, lb, first, (zoom_lb, second))
         t1 = time.perf_counter()
         if located.card is None:
             return CardReading(located.crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})

@@ -65,18 +65,68 @@ def decode_qr(image: np.ndarray, corners: np.ndarray) -> str | None:
     return results[0].text if results else None
 
 
-def locate_card(image: np.ndarray, lb: Letterbox, heatmaps: np.ndarray, offsets: np.ndarray,
-                card_logits: np.ndarray) -> Located:
-    """Decode the cropper's outputs (one photo) and warp the FULL-RESOLUTION photo to the canonical card."""
+#: The second look: the photo region around the card the first look found, this much of the card's
+#: longer side added on each side, letterboxed to the cropper's input again (the card then fills most of
+#: it, so each input pixel is a smaller part of the card).
+ZOOM_MARGIN = 0.15
+#: The second look (corners and type/side) replaces the first when no corner moved more than this share
+#: of the card's width; further apart, one of the looks missed the card and the first is kept. Chosen on
+#: the validation set (seed 2; perf/reports/cropper-zoom.md).
+ZOOM_AGREE = 0.08
+
+#: The cropper's outputs for one input: heatmaps [4,G,G], offsets [8,G,G], card logits [classes].
+CropperOutputs = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def first_look(heatmaps: np.ndarray, offsets: np.ndarray, card_logits: np.ndarray) -> CropResult:
+    """Decode the cropper's outputs; a class without a card-shaped quad (e.g. a blank photo) is no card."""
     crop = decode_corners(heatmaps, offsets, card_logits)
     if crop.card_class != "none" and not plausible_quad(crop.corners, crop.corner_scores):
-        # A class without a card-shaped quad (e.g. a blank photo) is no card: say so rather than warp noise.
         none = np.zeros_like(crop.class_probs)
         none[NO_CARD_CLASS] = 1.0
         crop = crop_from_probs(none, crop.corners, crop.corner_scores)
+    return crop
+
+
+def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple[np.ndarray, Letterbox]:
+    """The cropper's second input: the region around the card of the first look, letterboxed, and how it
+    maps to the photo (a Letterbox whose offsets include the region's origin). With no card found, the
+    whole photo again (an ensemble cannot skip the step; the second look then changes nothing)."""
+    crop = first_look(*first)
+    if crop.card_class == "none":
+        return cropper_input(image)
+    corners = lb.to_image(crop.corners)
+    h, w = image.shape[:2]
+    (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
+    m = ZOOM_MARGIN * max(x1 - x0, y1 - y0)
+    left, top = int(max(0, x0 - m)), int(max(0, y0 - m))
+    right, bottom = int(min(w, x1 + m)), int(min(h, y1 + m))
+    if right - left < 2 or bottom - top < 2:
+        return cropper_input(image)
+    x, region_lb = cropper_input(image[top:bottom, left:right])
+    s = region_lb.scale
+    return x, Letterbox(s, region_lb.dx - left * s, region_lb.dy - top * s)
+
+
+def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
+                second: tuple[Letterbox, CropperOutputs] | None = None) -> Located:
+    """Decode the cropper's two looks (the second, from ``zoom_input``, optional) and warp the
+    FULL-RESOLUTION photo to the canonical card."""
+    crop = first_look(*first)
     if crop.card_class == "none":
         return Located(crop, None, None)
     corners = lb.to_image(crop.corners)
+    if second is not None:
+        zoom_lb, outputs = second
+        zoomed = decode_corners(*outputs)
+        zoomed_corners = zoom_lb.to_image(zoomed.corners)
+        width = max(1.0, float(np.linalg.norm(corners[1] - corners[0])))
+        moved = float(np.linalg.norm(zoomed_corners - corners, axis=1).max()) / width
+        if moved < ZOOM_AGREE:
+            corners = np.float32(zoomed_corners)
+            crop = crop_from_probs(zoomed.class_probs, lb.to_letterbox(corners), zoomed.corner_scores)
+        if crop.card_class == "none":
+            return Located(crop, None, None)
     may_have_qr = sum(float(crop.class_probs[CARD_CLASSES.index(c)]) for c in QR_SIDES) >= QR_MIN_PROB
     return Located(crop, corners, warp_card(image, corners), decode_qr(image, corners) if may_have_qr else None)
 

@@ -34,7 +34,7 @@ def test_perf_analyzer_measures_the_ensemble_on_real_photos_and_writes_a_csv(ser
     row = _check_csv(tmp_path / "fvi.csv")
     assert float(row["Inferences/Second"]) > 0 and m.throughput > 0
     assert 0 < m.ms("p50 latency") <= m.ms("p99 latency")
-    assert {s.model for s in m.steps} == {"preprocess", "cropper", "warp", "detector", "lines", "reader", "assemble"}
+    assert {s.model for s in m.steps} == {"preprocess", "cropper", "zoom", "warp", "detector", "lines", "reader", "assemble"}
     assert monitor.usage.cpu_cores > 0 and monitor.usage.memory_mb > 0 and monitor.usage.processes >= 8
 
 

@@ -1,4 +1,4 @@
-"""Ensemble step 7: decode text, group lines into fields, validate, and write the JSON result."""
+"""Ensemble step 9: decode text, group lines into fields, validate, and write the JSON result."""
 
 import json
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Ensemble step 5: the card's type/side checked against the layout the detector sees; line boxes,
+"""Ensemble step 7: the card's type/side checked against the layout the detector sees; line boxes,
 sorted, cut and batched for the reader (N >= 1)."""
 
 import numpy as np

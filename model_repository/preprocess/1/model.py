@@ -1,11 +1,11 @@
 """Ensemble step 1: decode the uploaded bytes once, letterbox a small copy for the cropper."""
 
-import numpy as np
 import triton_python_backend_utils as pb_utils
 
 from fvi.errors import FviError
 from fvi.pipeline.image import decode_image
 from fvi.pipeline.steps import cropper_input
+from fvi.triton.python_step import letterbox_tensor
 
 
 class TritonPythonModel:
@@ -22,6 +22,6 @@ class TritonPythonModel:
             responses.append(pb_utils.InferenceResponse([
                 pb_utils.Tensor("cropper_input", x),
                 pb_utils.Tensor("pixels", pixels),
-                pb_utils.Tensor("letterbox", np.array([lb.scale, lb.dx, lb.dy], np.float64)),  # FP64: exact, as in process
+                pb_utils.Tensor("letterbox", letterbox_tensor(lb)),
             ]))
         return responses

@@ -1,21 +1,22 @@
-"""Ensemble step 3: decode corners and card class, warp the full-resolution photo upright, read its QR code."""
+"""Ensemble step 5: decode the cropper's two looks (corners, card class), warp the full-resolution photo
+upright, read its QR code."""
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
 from fvi.cards.types import CANONICAL_SIZE
-from fvi.pipeline.geometry import Letterbox
 from fvi.pipeline.steps import detector_input, locate_card
-from fvi.triton.python_step import get
+from fvi.triton.python_step import get, get_letterbox
 
 
 class TritonPythonModel:
     def execute(self, requests):
         responses = []
         for r in requests:
-            scale, dx, dy = (float(v) for v in get(r, "letterbox"))
-            located = locate_card(get(r, "pixels"), Letterbox(scale, dx, dy), get(r, "heatmaps")[0],
-                                  get(r, "offsets")[0], get(r, "card_logits")[0])
+            first = (get(r, "heatmaps")[0], get(r, "offsets")[0], get(r, "card_logits")[0])
+            second = (get(r, "zoom_heatmaps")[0], get(r, "zoom_offsets")[0], get(r, "zoom_card_logits")[0])
+            located = locate_card(get(r, "pixels"), get_letterbox(r, "letterbox"), first,
+                                  (get_letterbox(r, "zoom_letterbox"), second))
             w, h = CANONICAL_SIZE
             card = located.card if located.card is not None else np.zeros((h, w, 3), np.uint8)
             corners = located.corners if located.corners is not None else np.zeros((4, 2), np.float32)

@@ -1,0 +1,70 @@
+"""The cropper's second look: a larger view of the card the first look found, mapped back to the photo."""
+
+import numpy as np
+import pytest
+
+from fvi.pipeline import steps
+from fvi.pipeline.cropping import corner_targets
+from fvi.pipeline.specs import CARD_CLASSES, NO_CARD_CLASS
+
+CARD = CARD_CLASSES.index("cccd_chip/front")
+
+
+def outputs(corners_lb: np.ndarray | None, card_class: int = CARD) -> steps.CropperOutputs:
+    """Cropper outputs that decode to these corners (letterbox px) and this class."""
+    heat, offsets, _ = corner_targets(corners_lb)
+    p = np.clip(heat, 1e-4, 1 - 1e-4)
+    logits = np.full(len(CARD_CLASSES), -8.0, np.float32)
+    logits[card_class] = 8.0
+    return np.float32(np.log(p / (1 - p))), offsets, logits
+
+
+@pytest.fixture
+def photo():
+    """A smooth photo (1200 x 1600) whose pixels say where they are, and a card's corners in it."""
+    ys, xs = np.mgrid[0:1200, 0:1600]
+    image = np.stack([xs * 255 // 1600, ys * 255 // 1200, (xs + ys) * 255 // 2800], -1).astype(np.uint8)
+    corners = np.float32([[500, 400], [980, 420], [970, 720], [490, 700]])
+    return image, corners
+
+
+def test_the_second_input_shows_the_card_larger_and_maps_back_to_the_photo(photo):
+    image, corners = photo
+    _, lb = steps.cropper_input(image)
+    x, zoom_lb = steps.zoom_input(image, lb, outputs(lb.to_letterbox(corners)))
+    width_first = np.ptp(lb.to_letterbox(corners)[:, 0])
+    width_zoomed = np.ptp(zoom_lb.to_letterbox(corners)[:, 0])
+    assert width_zoomed > 2.5 * width_first
+    for point in corners:  # the zoomed input's pixel at the card's corner is the photo's pixel there
+        u, v = np.round(zoom_lb.to_letterbox(point[None])[0]).astype(int)
+        seen = x[0, :, v, u] * 255
+        back = zoom_lb.to_image(np.float32([[u, v]]))[0].round().astype(int)
+        assert np.abs(seen - image[back[1], back[0]]).max() <= 3
+
+
+def test_the_second_look_is_used_when_it_agrees_and_the_first_is_kept_when_it_does_not(photo):
+    image, corners = photo
+    _, lb = steps.cropper_input(image)
+    first = outputs(lb.to_letterbox(corners))
+    _, zoom_lb = steps.zoom_input(image, lb, first)
+    width = float(np.linalg.norm(corners[1] - corners[0]))
+    near = corners + np.float32([3, -2])  # 0.7% of the width: a finer estimate of the same corners
+    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(near), 0)))
+    np.testing.assert_allclose(located.corners, near, atol=0.05)
+    assert located.crop.card_class == CARD_CLASSES[0]  # the larger view's type/side too
+    far = corners + np.float32([0, 0.2 * width])  # another "card": one look missed
+    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(far), 0)))
+    np.testing.assert_allclose(located.corners, corners, atol=0.05)
+    assert located.crop.card_class == CARD_CLASSES[CARD]
+    assert located.card.shape[:2] == (540, 856)
+
+
+def test_with_no_card_in_the_first_look_the_second_sees_the_whole_photo_and_changes_nothing(photo):
+    image, corners = photo
+    x, lb = steps.cropper_input(image)
+    first = outputs(None, NO_CARD_CLASS)
+    x2, zoom_lb = steps.zoom_input(image, lb, first)
+    np.testing.assert_array_equal(x2, x)
+    assert zoom_lb == lb
+    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(lb.to_letterbox(corners))))
+    assert located.crop.card_class == "none" and located.card is None
