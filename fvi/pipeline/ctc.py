@@ -154,3 +154,25 @@ def _viterbi(logp: np.ndarray, pattern: Pattern) -> tuple[float, str, list[float
             state = ("B", s, 0) if b_from[t, s] == 0 else ("E", s - 1, int(b_prev_k[t, s]))
     text = "".join(chars[shown[s][0]] for s in range(n_slots))
     return end_score, text, [shown[s][1] for s in range(n_slots)]
+
+
+def best_path_scores(logp: np.ndarray, words: list[str]) -> np.ndarray:
+    """Log probability of the most likely CTC path spelling each word over all frames of ``logp`` [T, C]
+    (log-softmax), -inf where a word cannot fit: one Viterbi pass for all words at once."""
+    lengths = np.array([len(w) for w in words])
+    n_states = 2 * int(lengths.max()) + 1
+    labels = np.zeros((len(words), n_states), np.int64)  # blank, c1, blank, c2, ..., blank
+    for k, word in enumerate(words):
+        labels[k, 1:2 * len(word):2] = [CLASS_OF[c] for c in word]
+    skip = np.zeros(labels.shape, bool)  # c_{i-1} -> c_i over the blank between, unless they are equal
+    skip[:, 2:] = (labels[:, 2:] != 0) & (labels[:, 2:] != labels[:, :-2])
+    emit = logp[:, labels]  # [T, K, S]
+    alpha = np.full(labels.shape, -np.inf, np.float32)
+    alpha[:, :2] = emit[0, :, :2]
+    for t in range(1, len(logp)):
+        prev = alpha.copy()
+        prev[:, 1:] = np.maximum(prev[:, 1:], alpha[:, :-1])
+        prev[:, 2:] = np.where(skip[:, 2:], np.maximum(prev[:, 2:], alpha[:, :-2]), prev[:, 2:])
+        alpha = prev + emit[t]
+    rows = np.arange(len(words))
+    return np.maximum(alpha[rows, 2 * lengths], alpha[rows, 2 * lengths - 1])

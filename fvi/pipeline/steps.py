@@ -16,8 +16,12 @@ from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.formats import line_format
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.spelling import spell_syllables
 from fvi.pipeline.specs import (CARD_CLASSES, CROPPER_INPUT, DETECTOR_CLASSES, DETECTOR_INPUT, LINE_HEIGHT,
                                NO_CARD_CLASS, READER_BATCH_WIDTH_STEP, READER_WIDTH_STEP)
+
+#: Fields whose words are Vietnamese syllables (names, places, marks): ill-formed words are re-spelled.
+SPELLED_FIELDS = ("full_name", "identifying_marks", *ADDRESS_FIELDS)
 
 #: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
 MAX_LINES = 48
@@ -244,7 +248,9 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     confidence lowered by how much the format had to overrule the reader)."""
     free = greedy_decode(logits[None])[0]
     form = line_format(card_class, field)
-    if form is None or form.fits(free.text):
+    if form is None:
+        return spell_syllables(logits, free) if field in SPELLED_FIELDS else free
+    if form.fits(free.text):
         return free
     if form.patterns and form.near(free.text):
         return constrained_decode(logits, form.candidates(free.text)) or free

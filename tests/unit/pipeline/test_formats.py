@@ -4,35 +4,10 @@ import numpy as np
 import pytest
 
 from fvi.cards.dates import NO_EXPIRY_TEXT
-from fvi.pipeline.ctc import constrained_decode, encode_text, greedy_decode
+from fvi.pipeline.ctc import constrained_decode, greedy_decode
 from fvi.pipeline.formats import date, line_format, literal
-from fvi.pipeline.specs import READER_ALPHABET
 from fvi.pipeline.steps import decode_line
-
-BLANK = 0
-
-
-def frames_logits(frames: list[dict[str, float]]) -> np.ndarray:
-    """Logits [T, C]: every class at -8 except the given ones per frame ("" is the CTC blank)."""
-    logits = np.full((len(frames), len(READER_ALPHABET) + 1), -8.0, np.float32)
-    for t, frame in enumerate(frames):
-        for char, value in frame.items():
-            logits[t, BLANK if char == "" else encode_text(char)[0]] = value
-    return logits
-
-
-def spelled(text: str, second: dict[int, tuple[str, float]] | None = None) -> list[dict[str, float]]:
-    """Each character for two frames then a blank; ``second[i]`` puts a rival at position i on top of it
-    (the rival wins the free reading, the true character is runner-up)."""
-    frames = []
-    for i, char in enumerate(text):
-        frame = {char: 6.0}
-        if second and i in second:
-            rival, value = second[i]
-            frame[rival] = value
-        frames += [frame, frame, {"": 6.0}]
-    return frames
-
+from tests.ctc_frames import frames_logits, spelled
 
 def test_a_letter_read_in_a_date_is_replaced_by_the_likeliest_digit_with_lower_confidence():
     logits = frames_logits(spelled("04/06/1979", {0: ("O", 7.0)}))

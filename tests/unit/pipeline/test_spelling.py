@@ -1,0 +1,66 @@
+"""Names and addresses: words spelled as no Vietnamese syllable can be are re-spelled from the reader's
+own runner-up characters; well-formed words, place names and confident readings are left alone."""
+
+import numpy as np
+import pytest
+
+from fvi.cards.syllables import is_syllable
+from fvi.pipeline.ctc import _viterbi, best_path_scores, greedy_decode, log_softmax
+from fvi.pipeline.formats import literal
+from fvi.pipeline.spelling import spell_syllables
+from fvi.pipeline.steps import decode_line
+from tests.ctc_frames import frames_logits, spelled
+
+
+@pytest.mark.parametrize("word", ["Nguyễn", "NGUYỄN", "Thắng", "Quỳnh", "quyền", "giữa", "gìn", "giếng", "nghiêng",
+                                  "khuya", "Huế", "thuở", "Phạm", "oanh", "Kỹ", "ke", "ghe", "Trường", "Hoà", "Hòa"])
+def test_real_syllables_are_well_formed(word):
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["Chiểi", "Thăi", "Nhấ", "Lnh", "Hùưng", "tráiX", "Hêa", "mũt",  # misreads
+                                  "ce", "ge", "ngi", "kan",  # c/g/ng never before e ê i; k only before them
+                                  "tèt", "hoàc",  # closed by p/t/c/ch: only the sắc or nặng tone
+                                  "Pasteur", "Nguyẽ̃n"])
+def test_misreads_and_foreign_words_are_not(word):
+    assert not is_syllable(word)
+
+
+def test_best_path_scores_agree_with_the_format_viterbi():
+    logp = log_softmax(np.random.default_rng(0).normal(0, 3, (14, 208)).astype(np.float32))
+    words = ["an", "Đà", "bb", "Nẵng", "x"]
+    scores = best_path_scores(logp, words)
+    for word, score in zip(words, scores):
+        assert score == pytest.approx(_viterbi(logp, literal(word))[0], abs=1e-4)
+    assert best_path_scores(logp[:2], ["abc"])[0] == -np.inf  # three characters need three frames
+
+
+def test_an_ill_formed_word_takes_the_runner_up_that_makes_it_a_syllable_with_lower_confidence():
+    logits = frames_logits(spelled("Thôn Chiểu", {9: ("i", 7.0)}))
+    free = greedy_decode(logits[None])[0]
+    assert free.text == "Thôn Chiểi"
+    fixed = spell_syllables(logits, free)
+    assert fixed.text == "Thôn Chiểu"
+    assert fixed.confidence < free.confidence
+
+
+def test_a_name_in_capitals_stays_in_capitals():
+    logits = frames_logits(spelled("NGUYỄN VĂN THÁI", {13: ("Ă", 7.0)}))
+    assert decode_line("cccd_chip/front", "full_name", logits).text == "NGUYỄN VĂN THÁI"
+
+
+def test_a_word_the_reader_is_sure_of_is_left_as_read():
+    logits = frames_logits(spelled("Thôn Chiểi"))  # no runner-up at all: the reader saw "Chiểi"
+    free = greedy_decode(logits[None])[0]
+    assert spell_syllables(logits, free) == free
+
+
+def test_place_names_short_words_and_words_with_digits_are_left_as_read():
+    for text in ("Xã Đắk Mil, Tỉnh Đắk Lắk", "Xã Ea Tul", "Sẹo C:1.9cm", "TP. Hồ Chí Minh"):
+        logits = frames_logits(spelled(text, {0: (text[0], 6.0)}))
+        assert decode_line("cccd_chip/front", "place_of_residence", logits).text == text
+
+
+def test_fields_with_a_format_are_not_re_spelled():
+    logits = frames_logits(spelled("Nữ", {1: ("ử", 7.0)}))
+    assert decode_line("cccd_2016/front", "sex", logits).text == "Nữ"
