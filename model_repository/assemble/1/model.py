@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
-from fvi.pipeline.addresses import official_names
 from fvi.pipeline.cropping import crop_from_probs
 from fvi.pipeline.result import build_result
 from fvi.pipeline.runner import MODELS
+from fvi.pipeline.spelling import place_words
 from fvi.pipeline.steps import Located, read_fields, unpack_boxes
 from fvi.triton.python_step import get
 from fvi.triton.versions import ServingVersions
@@ -19,7 +19,7 @@ class TritonPythonModel:
     def initialize(self, args):
         # Asked per request, not once: a rollout changes the serving version while this step runs.
         self.versions = ServingVersions(Path(args["model_repository"]).parent, MODELS, pb_utils.is_model_ready)
-        official_names()  # load the province/ward list now, not on the first card
+        place_words()  # load the province/ward list (and its words) now, not on the first card
 
     def execute(self, requests):
         responses = []
