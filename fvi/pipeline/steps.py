@@ -92,24 +92,31 @@ def first_look(heatmaps: np.ndarray, offsets: np.ndarray, card_logits: np.ndarra
     return crop
 
 
-def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple[np.ndarray, Letterbox]:
-    """The cropper's second input: the region around the card of the first look, letterboxed, and how it
-    maps to the photo (a Letterbox whose offsets include the region's origin). With no card found, the
-    whole photo again (an ensemble cannot skip the step; the second look then changes nothing)."""
-    crop = first_look(*first)
-    if crop.card_class == "none":
-        return cropper_input(image)
-    corners = lb.to_image(crop.corners)
+def zoom_view(image: np.ndarray, corners: np.ndarray, margin: float = ZOOM_MARGIN) -> tuple[np.ndarray, Letterbox] | None:
+    """The photo region around ``corners`` (image px) plus ``margin`` of the quad's longer side on each
+    side, letterboxed (uint8), and how it maps to the photo (a Letterbox whose offsets include the
+    region's origin); None when the region is empty."""
     h, w = image.shape[:2]
     (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
-    m = ZOOM_MARGIN * max(x1 - x0, y1 - y0)
+    m = margin * max(x1 - x0, y1 - y0)
     left, top = int(max(0, x0 - m)), int(max(0, y0 - m))
     right, bottom = int(min(w, x1 + m)), int(min(h, y1 + m))
     if right - left < 2 or bottom - top < 2:
-        return cropper_input(image)
-    x, region_lb = cropper_input(image[top:bottom, left:right])
+        return None
+    boxed, region_lb = letterbox(image[top:bottom, left:right])
     s = region_lb.scale
-    return x, Letterbox(s, region_lb.dx - left * s, region_lb.dy - top * s)
+    return boxed, Letterbox(s, region_lb.dx - left * s, region_lb.dy - top * s)
+
+
+def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple[np.ndarray, Letterbox]:
+    """The cropper's second input: ``zoom_view`` of the card of the first look. With no card found, the
+    whole photo again (an ensemble cannot skip the step; the second look then changes nothing)."""
+    crop = first_look(*first)
+    view = None if crop.card_class == "none" else zoom_view(image, lb.to_image(crop.corners))
+    if view is None:
+        return cropper_input(image)
+    boxed, zoom_lb = view
+    return to_nchw([boxed]), zoom_lb
 
 
 def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,

@@ -14,6 +14,7 @@ from torch.nn import functional as F
 from fvi.models.cropper import Cropper
 from fvi.pipeline.cropping import corner_targets, decode_corners
 from fvi.pipeline.geometry import letterbox
+from fvi.pipeline.steps import ZOOM_MARGIN, zoom_view
 from fvi.pipeline.specs import CARD_CLASSES, CROPPER_INPUT, NO_CARD_CLASS
 from fvi.synth.labels import ImageLabel
 from fvi.train.tensors import to_tensor
@@ -33,13 +34,44 @@ def photo_sample(data_dir: Path, label: ImageLabel):
     return boxed, corners, class_index(label), width
 
 
-def _job(args: tuple[str, str]):
-    data_dir, label_json = args
-    return photo_sample(Path(data_dir), ImageLabel.model_validate_json(label_json))
+#: Second-look samples: the true corners moved by up to this share of the card's width (std. dev. drawn
+#: per photo), as far as the first look misses them, and the margin scaled by 0.7-1.3.
+ZOOM_CORNER_JITTER = 0.03
 
 
-def build_photo_set(data_dir: Path, labels: list[ImageLabel], workers: int = 2):
-    jobs = [(str(data_dir), l.model_dump_json()) for l in labels]
+def zoom_sample(data_dir: Path, label: ImageLabel, seed: int):
+    """What the cropper's second look sees (`fvi.pipeline.steps.zoom_view`): the region around the card
+    as the first look found it; a photo without a card gives a random region of it."""
+    rng = np.random.default_rng([seed, label.index])
+    image = cv2.cvtColor(cv2.imread(str(data_dir / "images" / label.image)), cv2.COLOR_BGR2RGB)
+    h, w = image.shape[:2]
+    if label.card is None:
+        rw, rh = w * rng.uniform(0.3, 0.7), h * rng.uniform(0.3, 0.7)
+        x0, y0 = rng.uniform(0, w - rw), rng.uniform(0, h - rh)
+        found = np.float32([[x0, y0], [x0 + rw, y0], [x0 + rw, y0 + rh], [x0, y0 + rh]])
+        view = zoom_view(image, found, 0.0)
+    else:
+        true = np.float32(label.card.corners)
+        width = float(np.linalg.norm(true[1] - true[0]))
+        found = true + rng.normal(0, rng.uniform(0, ZOOM_CORNER_JITTER) * width, true.shape).astype(np.float32)
+        view = zoom_view(image, found, ZOOM_MARGIN * rng.uniform(0.7, 1.3))
+    boxed, lb = view if view is not None else letterbox(image)
+    corners = lb.to_letterbox(np.float32(label.card.corners)) if label.card else None
+    width = float(np.linalg.norm(np.subtract(label.card.corners[1], label.card.corners[0]))) * lb.scale if label.card else 0.0
+    return boxed, corners, class_index(label), width
+
+
+def _job(args: tuple[str, str, int | None]):
+    data_dir, label_json, zoom_seed = args
+    label = ImageLabel.model_validate_json(label_json)
+    if zoom_seed is None:
+        return photo_sample(Path(data_dir), label)
+    return zoom_sample(Path(data_dir), label, zoom_seed)
+
+
+def build_photo_set(data_dir: Path, labels: list[ImageLabel], workers: int = 2, zoom_seed: int | None = None):
+    """First-look samples (the whole photo letterboxed), or with ``zoom_seed`` second-look samples."""
+    jobs = [(str(data_dir), l.model_dump_json(), zoom_seed) for l in labels]
     with mp.get_context("spawn").Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
         return pool.map(_job, jobs, chunksize=32)
 

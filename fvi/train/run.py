@@ -54,17 +54,19 @@ def _cached_cards(data: Path, seed: int, workers: int, limit: int | None = None)
     return [(images[i], list(boxes[i])) for i in range(len(boxes))]
 
 
-def _cached_photos(data: Path, workers: int):
-    """Letterboxed photos with corners (letterbox px), class index and card width, cached."""
+def _cached_photos(data: Path, workers: int, zoom_seed: int | None = None):
+    """Letterboxed photos (the cropper's first look; with ``zoom_seed``, its second look: the region
+    around the card) with corners (letterbox px), class index and card width, cached."""
     import numpy as np
 
     from fvi.train.cropper_task import build_photo_set
 
     labels = load_labels(data)
-    stem = data / "cache" / f"cropper_photos_n{len(labels)}"
+    kind = "photos" if zoom_seed is None else f"zoom_seed{zoom_seed}"
+    stem = data / "cache" / f"cropper_{kind}_n{len(labels)}"
     if not stem.with_suffix(".npy").exists():
-        console.print(f"[cropper] letterboxing {len(labels)} photos from {data} (cached in {stem}.npy)")
-        photos = build_photo_set(data, labels, workers)
+        console.print(f"[cropper] letterboxing {len(labels)} {kind} from {data} (cached in {stem}.npy)")
+        photos = build_photo_set(data, labels, workers, zoom_seed)
         stem.parent.mkdir(parents=True, exist_ok=True)
         np.save(stem.with_suffix(".tmp.npy"), np.stack([p[0] for p in photos]))
         meta = np.empty(len(photos), dtype=object)
@@ -92,7 +94,10 @@ def run(model: str, data: Path, val: Path, out: Path, config: TrainConfig, resum
     elif model == "cropper":
         from fvi.train.cropper_task import CropperTask
 
-        task = CropperTask(_cached_photos(data, workers), _cached_photos(val, workers), config.batch_size)
+        # Both looks: the whole photo, and the region around the card as the second look sees it.
+        task = CropperTask(_cached_photos(data, workers) + _cached_photos(data, workers, config.seed),
+                           _cached_photos(val, workers) + _cached_photos(val, workers, config.seed + 1),
+                           config.batch_size)
     else:
         raise ValueError(f"unknown model {model!r}")
     train(task, config, out, resume=resume)
