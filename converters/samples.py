@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 
 from fvi.pipeline.geometry import batch_lines, crop_line, letterbox, warp_card
-from fvi.pipeline.steps import to_nchw
 from fvi.pipeline.specs import DETECTOR_INPUT
+from fvi.pipeline.steps import to_nchw
 from fvi.synth.generate import load_labels
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -38,8 +37,8 @@ def synth(
     out: Path = typer.Option(..., "--out", help="Folder to write images/, labels/, labels.jsonl, manifest.json."),
     count: int = typer.Option(100, "--count", min=1, help="Number of photos."),
     seed: int = typer.Option(0, "--seed", help="Seed: same seed and options give byte-identical output."),
-    types: Optional[list[str]] = typer.Option(None, "--types", help="Card types to draw (repeatable); default all."),
-    sides: Optional[list[str]] = typer.Option(None, "--sides", help="Sides to draw: front, back (repeatable)."),
+    types: list[str] | None = typer.Option(None, "--types", help="Card types to draw (repeatable); default all."),
+    sides: list[str] | None = typer.Option(None, "--sides", help="Sides to draw: front, back (repeatable)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes; output does not depend on it."),
     size: str = typer.Option("1280x960", "--size", help="Photo size WIDTHxHEIGHT."),
     no_card_rate: float = typer.Option(0.06, "--no-card-rate", min=0.0, max=1.0, help="Share of photos with no card."),
@@ -75,15 +74,15 @@ def train_cmd(
     data: Path = typer.Option(..., "--data", help="Training set made by `fvi synth`."),
     val: Path = typer.Option(..., "--val", help="Validation set made by `fvi synth` with another seed."),
     out: Path = typer.Option(..., "--out", help="Run folder: checkpoints, best weights, history."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Epochs (default per model)."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Batch size (default per model)."),
-    lr: Optional[float] = typer.Option(None, "--lr", help="Peak learning rate (default per model)."),
+    epochs: int | None = typer.Option(None, "--epochs", min=1, help="Epochs (default per model)."),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Batch size (default per model)."),
+    lr: float | None = typer.Option(None, "--lr", help="Peak learning rate (default per model)."),
     seed: int = typer.Option(0, "--seed", help="Seed for initialisation, augmentation and batch order."),
     threads: int = typer.Option(2, "--threads", min=1, help="Torch threads."),
     max_minutes: float = typer.Option(0.0, "--max-minutes", min=0.0,
                                       help="Stop cleanly after this long (checkpointed); 0 = no limit."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/last.pt."),
-    init: Optional[Path] = typer.Option(None, "--init", help="Start from published weights, e.g. weights/reader/v1.pt."),
+    init: Path | None = typer.Option(None, "--init", help="Start from published weights, e.g. weights/reader/v1.pt."),
 ) -> None:
     """Train one model on `fvi synth` data: fixed seed, progress bar, checkpoints every 500 steps, --resume."""
     from fvi.train.loop import TrainConfig
@@ -107,7 +106,7 @@ def export_cmd(
     weights: Path = typer.Option(..., "--weights", help="Weights from `fvi train` (best.pt) or a published .pt."),
     out: Path = typer.Option(..., "--out", help="ONNX file to write, e.g. model_repository/reader/1/model.onnx."),
     check_data: Path = typer.Option(..., "--check-data", help="`fvi synth` set whose photos verify the export."),
-    fp16_weights: Optional[Path] = typer.Option(None, "--fp16-weights", help="Also save fp16 PyTorch weights here."),
+    fp16_weights: Path | None = typer.Option(None, "--fp16-weights", help="Also save fp16 PyTorch weights here."),
 ) -> None:
     """Export a trained model to ONNX (opset 17, dynamic batch), simplified and verified against PyTorch."""
     from converters.onnx_export import VerificationError, export, load_weights, save_fp16_weights
@@ -153,11 +152,11 @@ def quantize_cmd(
 def eval_cmd(
     data: Path = typer.Option(..., "--data", help="Held-out `fvi synth` set (a seed never used in training)."),
     repo: Path = typer.Option(Path("model_repository"), "--repo", help="Model repository (latest versions)."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write a markdown report here (and .json beside)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N photos."),
+    report: Path | None = typer.Option(None, "--report", help="Write a markdown report here (and .json beside)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N photos."),
     tesseract: int = typer.Option(0, "--tesseract", min=0,
                                   help="Also compare with Tesseract 5 (vie) on N lines (needs tesseract-ocr-vie)."),
-    url: Optional[str] = typer.Option(None, "--url", help="Evaluate end to end through a running Triton server "
+    url: str | None = typer.Option(None, "--url", help="Evaluate end to end through a running Triton server "
                                       "(gRPC HOST:PORT) instead of the models in process."),
     concurrency: int = typer.Option(4, "--concurrency", min=1, help="Requests in flight with --url."),
 ) -> None:
@@ -276,8 +275,8 @@ def _start_gateway(**settings):
 def gateway_cmd(
     triton_url: list[str] = typer.Option([], "--triton-url", help="Triton gRPC HOST:PORT (repeatable or comma "
                                                                   "separated); default FVI_TRITON_URLS or 127.0.0.1:8001."),
-    port: Optional[int] = typer.Option(None, "--port", help="Port; default FVI_GATEWAY_PORT or 8080."),
-    host: Optional[str] = typer.Option(None, "--host", help="Address; default FVI_GATEWAY_HOST or 0.0.0.0."),
+    port: int | None = typer.Option(None, "--port", help="Port; default FVI_GATEWAY_PORT or 8080."),
+    host: str | None = typer.Option(None, "--host", help="Address; default FVI_GATEWAY_HOST or 0.0.0.0."),
 ) -> None:
     """Run only the HTTP gateway, in front of running Triton server(s). Settings: FVI_* variables (README)."""
     import signal
@@ -305,9 +304,9 @@ def read_cmd(
     url: str = typer.Option("127.0.0.1:8001", "--url", envvar="FVI_TRITON_GRPC_URL", help="Triton gRPC HOST:PORT."),
     as_json: bool = typer.Option(False, "--json", help="Print each result as JSON (default for one photo)."),
     table: bool = typer.Option(False, "--table", help="Print a table of fields per photo."),
-    annotate_dir: Optional[Path] = typer.Option(None, "--annotate", help="Write annotated photos to this folder."),
+    annotate_dir: Path | None = typer.Option(None, "--annotate", help="Write annotated photos to this folder."),
     concurrency: int = typer.Option(4, "--concurrency", min=1, help="Requests in flight."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write one JSON line per photo (errors included)."),
+    out: Path | None = typer.Option(None, "--out", help="Write one JSON line per photo (errors included)."),
 ) -> None:
     """Read card photos through the Triton `fvi` model (gRPC)."""
     import json
@@ -326,8 +325,7 @@ def read_cmd(
         outcomes = client.read_many(paths, concurrency, progress=lambda n: bar.advance(task, n))
     if out:
         with open(out, "w", encoding="utf-8") as fh:
-            for o in outcomes:
-                fh.write(json.dumps(o.as_record(), ensure_ascii=False) + "\n")
+            fh.writelines(json.dumps(o.as_record(), ensure_ascii=False) + "\n" for o in outcomes)
         console.print(f"wrote {len(outcomes)} results to {out}")
     if annotate_dir:
         import cv2
@@ -379,7 +377,7 @@ def bench_cmd(
                          out=out, reports=reports, per_type=per_type, gateway=gateway)
     if quick:
         config = config.quick()
-    say = lambda text: console.print(f"[bold]bench[/bold] {text}")  # noqa: E731
+    say = lambda text: console.print(f"[bold]bench[/bold] {text}")
     # SIGTERM unwinds like Ctrl-C, so the servers the run started are stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if tune:
@@ -425,8 +423,8 @@ def models_publish(
     model: str = typer.Argument(..., help="cropper, detector or reader."),
     onnx: Path = typer.Option(..., "--onnx", help="ONNX file to add as the next version."),
     repo: Path = _REPO,
-    eval_report: Optional[Path] = typer.Option(None, "--eval-report", help="`fvi eval` report (.json or .md) of it."),
-    eval_data: Optional[Path] = typer.Option(None, "--eval-data", help="Or evaluate it now on this `fvi synth` set."),
+    eval_report: Path | None = typer.Option(None, "--eval-report", help="`fvi eval` report (.json or .md) of it."),
+    eval_data: Path | None = typer.Option(None, "--eval-data", help="Or evaluate it now on this `fvi synth` set."),
     eval_limit: int = typer.Option(50, "--eval-limit", min=1, help="Photos of --eval-data to use."),
 ) -> None:
     """Add ONNX as version N+1 (checked against config.pbtxt, figures in its README); nothing serving changes."""

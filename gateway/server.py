@@ -35,7 +35,7 @@ class GatewayServer:
         host = "127.0.0.1" if self.settings.gateway_host in ("0.0.0.0", "::") else self.settings.gateway_host
         return f"http://{host}:{self.settings.gateway_port}"
 
-    def start(self, timeout_s: float = 30.0) -> "GatewayServer":
+    def start(self, timeout_s: float = 30.0) -> GatewayServer:
         if not port_free(self.settings.gateway_port):
             raise GatewayError(f"port {self.settings.gateway_port} is already in use: choose another one "
                                "(--gateway-port or FVI_GATEWAY_PORT)")
@@ -53,7 +53,7 @@ class GatewayServer:
         if self.thread.is_alive():
             self.thread.join(timeout_s)
 
-    def __enter__(self) -> "GatewayServer":
+    def __enter__(self) -> GatewayServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -14,9 +14,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -28,7 +28,7 @@ class TorchPipeline(Pipeline):
     """The same pipeline code with the PyTorch checkpoints run eagerly: "load the checkpoints in the web
     process", the naive way to serve. Only ``run_model`` differs from the onnxruntime pipeline."""
 
-    def __init__(self, repo: Path, weights: Path, threads: int | None = None) -> None:  # noqa: D107
+    def __init__(self, repo: Path, weights: Path, threads: int | None = None) -> None:
         import torch
 
         from converters.onnx_export import load_weights
@@ -64,7 +64,7 @@ class RunResult:
 
     @classmethod
     def from_latencies(cls, name: str, latencies_ms: list[float], wall_s: float, concurrency: int = 1,
-                       **extra) -> "RunResult":
+                       **extra) -> RunResult:
         p50, p95, p99 = np.percentile(latencies_ms, [50, 95, 99])
         return cls(name, len(latencies_ms), concurrency, len(latencies_ms) / wall_s, float(p50), float(p95),
                    float(p99), **extra)

@@ -79,7 +79,7 @@ class TreeMonitor:
             self._peak = max(self._peak, _pss_mb(_tree(self.root)))
             self._stop.wait(self.interval_s)
 
-    def __enter__(self) -> "TreeMonitor":
+    def __enter__(self) -> TreeMonitor:
         self._cpu0 = _cpu_seconds(_tree(self.root))
         self._busy0, self._own0 = _busy_seconds(), _cpu_seconds(_tree(psutil.Process()))
         self._t0 = time.perf_counter()

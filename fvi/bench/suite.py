@@ -9,9 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import psutil
 
@@ -53,7 +53,7 @@ class BenchConfig:
     def folder(self) -> Path:
         return self.out / self.name
 
-    def quick(self) -> "BenchConfig":
+    def quick(self) -> BenchConfig:
         """The same run, small: checks that every part works in about two minutes (figures are rough)."""
         return replace(self, per_type=1, concurrency=(1, 8), batches=(1, 8), ensemble_window=8, model_window=8,
                        client_requests=24, baseline_requests=6, tesseract_lines=20, peak_seconds=0.5)

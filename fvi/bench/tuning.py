@@ -4,9 +4,9 @@ threads, INT8 reader), each served from a temporary copy of the repository; the 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from fvi.bench import analyzer, inputs
 from fvi.bench.suite import BenchConfig, TritonRun, _measure, free_ports

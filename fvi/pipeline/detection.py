@@ -8,8 +8,13 @@ import cv2
 import numpy as np
 
 from fvi.cards.types import CANONICAL_SIZE
-from fvi.pipeline.specs import (DETECTOR_CLASSES, DETECTOR_INPUT, DETECTOR_STRIDE, KERNEL_DECODE_RATIO,
-                               KERNEL_HEIGHT_RATIO)
+from fvi.pipeline.specs import (
+    DETECTOR_CLASSES,
+    DETECTOR_INPUT,
+    DETECTOR_STRIDE,
+    KERNEL_DECODE_RATIO,
+    KERNEL_HEIGHT_RATIO,
+)
 
 OUT_W, OUT_H = DETECTOR_INPUT[0] // DETECTOR_STRIDE, DETECTOR_INPUT[1] // DETECTOR_STRIDE
 SX, SY = OUT_W / CANONICAL_SIZE[0], OUT_H / CANONICAL_SIZE[1]  # canonical card px -> output cells

@@ -16,9 +16,17 @@ from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.formats import line_format
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.specs import (
+    CARD_CLASSES,
+    CROPPER_INPUT,
+    DETECTOR_CLASSES,
+    DETECTOR_INPUT,
+    LINE_HEIGHT,
+    NO_CARD_CLASS,
+    READER_BATCH_WIDTH_STEP,
+    READER_WIDTH_STEP,
+)
 from fvi.pipeline.spelling import spell_syllables
-from fvi.pipeline.specs import (CARD_CLASSES, CROPPER_INPUT, DETECTOR_CLASSES, DETECTOR_INPUT, LINE_HEIGHT,
-                               NO_CARD_CLASS, READER_BATCH_WIDTH_STEP, READER_WIDTH_STEP)
 
 #: Fields whose words are Vietnamese syllables (names, places, marks): ill-formed words are re-spelled.
 SPELLED_FIELDS = ("full_name", "identifying_marks", *ADDRESS_FIELDS)

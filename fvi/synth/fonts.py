@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -50,7 +50,7 @@ class MissingFontsError(RuntimeError):
     """No usable font is installed; the message says how to install them."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def available(kind: str) -> tuple[FontFamily, ...]:
     """Installed families of one kind ("sans", "serif", "mono"), in a fixed order."""
     found = tuple(

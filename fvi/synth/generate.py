@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import cv2
 import numpy as np

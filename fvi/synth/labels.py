@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,10 +39,10 @@ class CardLabel(BaseModel):
     canonical_size: tuple[int, int] = Field(description="Width and height of the canonical upright card.")
     homography: list[list[float]] = Field(description="3x3 matrix mapping canonical card pixels to image pixels.")
     fields: dict[str, FieldLabel] = Field(description="Every field printed on this type and side, by key.")
-    mrz: Optional[list[str]] = Field(None, description="The 3 MRZ lines (card backs with an MRZ).")
-    qr_payload: Optional[str] = Field(None, description="Text the printed QR code decodes to.")
-    qr_polygon: Optional[Quad] = Field(None, description="QR code outline in image pixels.")
-    qr_polygon_card: Optional[Quad] = Field(None, description="QR code outline in canonical card pixels.")
+    mrz: list[str] | None = Field(None, description="The 3 MRZ lines (card backs with an MRZ).")
+    qr_payload: str | None = Field(None, description="Text the printed QR code decodes to.")
+    qr_polygon: Quad | None = Field(None, description="QR code outline in image pixels.")
+    qr_polygon_card: Quad | None = Field(None, description="QR code outline in canonical card pixels.")
 
 
 class Flags(BaseModel):
@@ -81,6 +81,6 @@ class ImageLabel(BaseModel):
     height: int
     seed: int
     index: int
-    card: Optional[CardLabel]
+    card: CardLabel | None
     flags: Flags
     photo: Photo

@@ -32,7 +32,7 @@ def warp_to_card(image: np.ndarray, corners: list[tuple[float, float]]) -> np.nd
 
 def tile(image: np.ndarray, label: ImageLabel, tile_w: int = TILE_W) -> np.ndarray:
     """One row of the sheet: annotated photo | upright card with field boxes and texts."""
-    TILE_W = tile_w  # noqa: N806 - same name as the default, local width
+    TILE_W = tile_w
     h, w = image.shape[:2]
     scale = TILE_W / w
     photo = cv2.resize(image, (TILE_W, int(h * scale)), interpolation=cv2.INTER_AREA)

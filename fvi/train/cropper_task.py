@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -14,8 +14,8 @@ from torch.nn import functional as F
 from fvi.models.cropper import Cropper
 from fvi.pipeline.cropping import corner_targets, decode_corners
 from fvi.pipeline.geometry import letterbox
-from fvi.pipeline.steps import ZOOM_MARGIN, zoom_view
 from fvi.pipeline.specs import CARD_CLASSES, CROPPER_INPUT, NO_CARD_CLASS
+from fvi.pipeline.steps import ZOOM_MARGIN, zoom_view
 from fvi.synth.labels import ImageLabel
 from fvi.train.tensors import to_tensor
 

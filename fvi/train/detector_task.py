@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -17,8 +17,8 @@ from fvi.pipeline.detection import decode_kernels, kernel_targets
 from fvi.pipeline.geometry import warp_card
 from fvi.pipeline.specs import DETECTOR_INPUT
 from fvi.synth.labels import ImageLabel
-from fvi.train.tensors import to_tensor
 from fvi.train.lines import jitter_corners
+from fvi.train.tensors import to_tensor
 
 Box = tuple[float, float, float, float]
 

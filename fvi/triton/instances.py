@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-_INSTANCE_GROUP = re.compile(r"instance_group\s*\[.*?\]", re.S)
+_INSTANCE_GROUP = re.compile(r"instance_group\s*\[.*?\]", re.DOTALL)
 _COUNT = re.compile(r"count:\s*\d+")
 
 

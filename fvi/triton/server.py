@@ -151,7 +151,7 @@ class TritonServer:
         env.setdefault("OMP_NUM_THREADS", "1")
         return env
 
-    def start(self) -> "TritonServer":
+    def start(self) -> TritonServer:
         c = self.config
         if not (Path(c.model_repository) / "").is_dir():
             raise ServerError(f"model repository {c.model_repository} does not exist")
@@ -216,7 +216,7 @@ class TritonServer:
         for region in regions:  # the Python backend's regions, normally removed by Triton itself
             region.unlink(missing_ok=True)
 
-    def __enter__(self) -> "TritonServer":
+    def __enter__(self) -> TritonServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

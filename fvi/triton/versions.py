@@ -8,8 +8,8 @@ that served, also during a rollout, when the old and the new version are briefly
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def version_numbers(model_dir: Path) -> list[int]:

@@ -79,8 +79,9 @@ def _spec(requirement: str) -> tuple[str, str]:
 
 
 def test_serving_image_installs_what_the_python_steps_import_in_pyprojects_ranges():
-    import tomllib
     from importlib.metadata import packages_distributions
+
+    import tomllib
 
     listed = dict(_spec(l) for l in (ROOT / "docker" / "serving-requirements.txt").read_text().splitlines()
                   if l.strip() and not l.startswith("#"))

@@ -1,6 +1,5 @@
 """Ensemble step 3: from the cropper's first look, the input of its second (the card's region, larger)."""
 
-import numpy as np
 import triton_python_backend_utils as pb_utils
 
 from fvi.pipeline.steps import zoom_input

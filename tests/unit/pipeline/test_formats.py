@@ -9,6 +9,7 @@ from fvi.pipeline.formats import date, line_format, literal
 from fvi.pipeline.steps import decode_line
 from tests.ctc_frames import frames_logits, spelled
 
+
 def test_a_letter_read_in_a_date_is_replaced_by_the_likeliest_digit_with_lower_confidence():
     logits = frames_logits(spelled("04/06/1979", {0: ("O", 7.0)}))
     free = greedy_decode(logits[None])[0]

@@ -3,10 +3,9 @@
 import numpy as np
 
 from fvi.pipeline.cropping import corner_targets, decode_corners
-from fvi.pipeline.detection import decode_kernels, kernel_targets, reading_order
-from fvi.pipeline.fields import ReadLine, assemble_fields
 from fvi.pipeline.ctc import DecodedLine
-from fvi.pipeline.detection import LineBox
+from fvi.pipeline.detection import LineBox, decode_kernels, kernel_targets, reading_order
+from fvi.pipeline.fields import ReadLine, assemble_fields
 from fvi.pipeline.specs import CARD_CLASSES, KERNEL_HEIGHT_RATIO
 from fvi.train.detector_task import box_iou, match_lines
 
