@@ -8,7 +8,7 @@ import pytest
 
 from fvi.bench import analyzer, inputs
 from fvi.bench.monitor import TreeMonitor
-from tests.integration.test_ensemble import server  # noqa: F401  (the real server on the real repository)
+from tests.integration.test_ensemble import server
 
 
 @pytest.fixture(scope="module")
