@@ -22,7 +22,7 @@ class LineFormat:
 
     patterns: tuple[Pattern, ...] = ()
     charset: str | None = None
-    one_line: bool = True  # the field is printed on a single line
+    max_lines: int | None = 1  # the field is printed on this many lines at most (None: any number)
     tried: int | None = None  # decode under only this many patterns, those the reading is closest to
 
     def candidates(self, text: str) -> list[Pattern]:
@@ -57,7 +57,7 @@ MRZ_CHARS = DIGITS + MRZ_LETTERS + "<"
 #: birth date, sex, expiry (fillers when none), nationality, optional data, composite check; the name.
 MRZ_LINES: tuple[Pattern, ...] = (
     literal("IDVNM") + (DIGITS,) * 9 + (DIGITS,) + (DIGITS,) * 12 + literal("<<") + (DIGITS,),
-    (DIGITS,) * 7 + ("MF<",) + (DIGITS + "<",) * 6 + (DIGITS,) + literal("VNM") + (MRZ_CHARS,) * 11 + (DIGITS,),
+    (DIGITS,) * 7 + ("MF<",) + (DIGITS + "<",) * 6 + (DIGITS,) + literal("VNM") + ("<",) * 11 + (DIGITS,),
     (MRZ_LETTERS + "<",) * 30,
 )
 
@@ -85,5 +85,19 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         # A line the detector split in two is too short for any MRZ line: only its characters are kept to.
         # Which of the 3 lines a reading is shows in its characters (IDVNM..., digits, letters): only
         # that line's pattern is tried (each costs ~4 ms of Viterbi on a 30-character line).
-        return LineFormat(MRZ_LINES, charset=MRZ_CHARS, one_line=False, tried=1)
+        return LineFormat(MRZ_LINES, charset=MRZ_CHARS, max_lines=len(MRZ_LINES), tried=1)
     return None
+
+
+def mrz_name_line(text: str) -> str | None:
+    """The MRZ name line (SURNAME<<GIVEN<NAMES, then '<' to 30 characters) from a reading whose name part
+    is clean: everything after the first '<<<' can only be filler (names separate their parts with one or
+    two '<'), so it becomes '<' whatever was read there. None for any other line (the ID and date lines
+    hold digits) or a name part with other characters."""
+    width = len(MRZ_LINES[2])
+    end = text.find("<<<")
+    name = text[:end] if end >= 0 else text.rstrip("<") if text.endswith("<") else None
+    if not name or len(name) > width - 1 or not set(name) <= set(MRZ_LETTERS + "<") or name.startswith("<"):
+        return None
+    return name + "<" * (width - len(name))
+

@@ -14,7 +14,7 @@ from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
-from fvi.pipeline.formats import line_format
+from fvi.pipeline.formats import line_format, mrz_name_line
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
 from fvi.pipeline.specs import (
     CARD_CLASSES,
@@ -222,7 +222,7 @@ def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
 
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
     lines = [ReadLine(b, decode_line(card_class, b.field, logits)) for b, logits in zip(boxes, reader_logits)]
-    fields = assemble_fields(card_class, single_line_fields(card_class, lines))
+    fields = assemble_fields(card_class, drop_stray_lines(card_class, lines))
     return {key: with_official_names(f) if key in ADDRESS_FIELDS else f for key, f in fields.items()}
 
 
@@ -241,20 +241,24 @@ def with_official_names(field: Field) -> Field:
                                confidence=field.confidence * NAME_MATCH_CONFIDENCE ** matched.changed)
 
 
-def single_line_fields(card_class: str, lines: list[ReadLine]) -> list[ReadLine]:
-    """A field printed on one line (one with a fixed format: dates, ID number, sex) keeps one line when
-    the detector found several (the others are stray boxes): the most confident of those that fit the
-    format, else the most confident."""
-    ranked: dict[str, tuple[tuple[bool, float], ReadLine]] = {}
-    for line in lines:
+def drop_stray_lines(card_class: str, lines: list[ReadLine]) -> list[ReadLine]:
+    """A field printed on a known number of lines (one for dates, ID number, sex; three for the MRZ)
+    keeps that many when the detector found more (the others are stray boxes): first those that fit the
+    format, then those near its length, then the most confident; in reading order."""
+    by_field: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
         form = line_format(card_class, line.box.field)
-        if form is not None and form.one_line:
-            rank = (form.fits(line.text.text), line.text.confidence * line.box.score)
-            kept = ranked.get(line.box.field)
-            if kept is None or rank > kept[0]:
-                ranked[line.box.field] = (rank, line)
-    best = {key: line for key, (_, line) in ranked.items()}
-    return [line for line in lines if line.box.field not in best or best[line.box.field] is line]
+        if form is not None and form.max_lines is not None:
+            by_field.setdefault(line.box.field, []).append(i)
+    dropped: set[int] = set()
+    for key, found in by_field.items():
+        form = line_format(card_class, key)
+        if len(found) > form.max_lines:
+            def rank(i: int, form=form) -> tuple[bool, bool, float]:
+                text = lines[i].text.text
+                return form.fits(text), form.near(text), lines[i].text.confidence * lines[i].box.score
+            dropped |= set(sorted(found, key=rank, reverse=True)[form.max_lines:])
+    return [line for i, line in enumerate(lines) if i not in dropped]
 
 
 def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
@@ -265,6 +269,8 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     form = line_format(card_class, field)
     if form is None:
         return spell_syllables(logits, free) if field in SPELLED_FIELDS else free
+    if field == "mrz" and (name := mrz_name_line(free.text)) is not None:
+        return DecodedLine(name, free.confidence, free.char_probs)
     if form.fits(free.text):
         return free
     if form.patterns and form.near(free.text):

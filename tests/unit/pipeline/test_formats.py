@@ -112,8 +112,36 @@ def test_an_mrz_line_that_lost_a_filler_gets_its_30_characters_back():
     logits = frames_logits(frames)
     free = greedy_decode(logits[None])[0]
     assert len(free.text) == 29
+    assert decode_line("cccd_chip/back", "mrz", logits).text == line
+
+
+def test_after_the_name_the_mrz_name_line_is_filler_whatever_was_read_there():
+    line = "NGUYEN<<BUI<DUC<NHIEN" + "<" * 9
+    logits = frames_logits(spelled("NGUYEN<<BUI<DUC<NHIEN<<<N<<<"))  # a stray N, two fillers lost
+    assert decode_line("cccd_chip/back", "mrz", logits).text == line
+    # the ID and date lines hold digits: they are never taken for a name line
+    dates = "9001011M3001019VNM" + "<" * 11 + "2"
+    assert decode_line("cccd_chip/back", "mrz", frames_logits(spelled(dates))).text == dates
+
+
+def test_the_optional_data_of_the_mrz_date_line_is_filler_on_vietnamese_cards():
+    line = "9001011M3001019VNM" + "<" * 11 + "2"
+    logits = frames_logits(spelled(line, {22: ("H", 7.0)}))
+    free = greedy_decode(logits[None])[0]
+    assert free.text == line[:22] + "H" + line[23:]
     fixed = decode_line("cccd_chip/back", "mrz", logits)
     assert fixed.text == line and fixed.confidence < free.confidence
+
+
+def test_a_field_keeps_as_many_lines_as_it_is_printed_on_the_mrz_three():
+    from fvi.pipeline.detection import LineBox
+    from fvi.pipeline.steps import read_fields
+
+    mrz = ["IDVNM0900123450001090012345<<1", "9001011M3001019VNM<<<<<<<<<<<2", "PNN3",
+           "NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<"]
+    logits = np.stack([frames_logits(spelled(text.ljust(30)))[:90] for text in mrz])
+    boxes = [LineBox("mrz", (0.0, 10.0 * i, 100.0, 10.0 * i + 8), 0.9) for i in range(len(mrz))]
+    assert read_fields("cccd_chip/back", boxes, logits)["mrz"].text == " ".join(mrz[:2] + mrz[3:])
 
 
 def test_nationality_is_viet_nam_on_every_card():
