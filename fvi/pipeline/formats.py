@@ -26,10 +26,12 @@ class LineFormat:
     tried: int | None = None  # decode under only this many patterns, those the reading is closest to
 
     def candidates(self, text: str) -> list[Pattern]:
-        """The patterns to decode under: all, or the ``tried`` ones whose slots most of ``text`` fits."""
+        """The patterns to decode under: all, or of each length the ``tried`` ones whose slots most of
+        ``text`` fits (so a date reading is tried as a date and as `Không thời hạn` alike)."""
         if self.tried is None:
             return list(self.patterns)
-        return sorted(self.patterns, key=lambda p: -sum(c in slot for c, slot in zip(text, p)))[: self.tried]
+        ranked = sorted(self.patterns, key=lambda p: -sum(c in slot for c, slot in zip(text, p)))
+        return [p for n in sorted({len(p) for p in ranked}) for p in [q for q in ranked if len(q) == n][: self.tried]]
 
     def near(self, text: str) -> bool:
         """Close enough in length that the free reading is the field misread, not some other text."""
@@ -45,10 +47,18 @@ def literal(text: str) -> Pattern:
     return tuple(text)
 
 
-def date(separators: str = "/") -> Pattern:
-    """DD/MM/YYYY with plausible leading digits (day 0-3, month 0-1, year 1xxx-2xxx)."""
-    return ("0123", DIGITS, separators, "01", DIGITS, separators, "12", DIGITS, DIGITS, DIGITS)
+def dates(separators: str = "/") -> tuple[Pattern, ...]:
+    """DD/MM/YYYY as calendar dates can be written: day 01-31, month 01-12, year 19xx or 20xx (the
+    years on identity cards), one pattern per combination of leading digits."""
+    days = (("0", DIGITS[1:]), ("12", DIGITS), ("3", "01"))
+    months = (("0", DIGITS[1:]), ("1", "012"))
+    years = (("1", "9"), ("2", "0"))
+    return tuple(day + (separators,) + month + (separators,) + year + (DIGITS, DIGITS)
+                 for day in days for month in months for year in years)
 
+
+#: A date reading that is no calendar date is decoded under the date patterns its characters fit best.
+DATE_PATTERNS_TRIED = 4
 
 #: ICAO 9303 machine-readable zone characters.
 MRZ_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -71,11 +81,11 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         return LineFormat(((DIGITS,) * 12, (DIGITS,) * 9))
     if field == "date_of_birth":
         # Old 9-digit CMNDs print the birth date with dashes as often as with slashes.
-        return LineFormat((date("/-" if card_type == "cmnd_9" else "/"),))
+        return LineFormat(dates("/-" if card_type == "cmnd_9" else "/"), tried=DATE_PATTERNS_TRIED)
     if field == "date_of_issue":
-        return LineFormat((date(),))
+        return LineFormat(dates(), tried=DATE_PATTERNS_TRIED)
     if field == "date_of_expiry":
-        return LineFormat((date(), literal(NO_EXPIRY_TEXT)))
+        return LineFormat((*dates(), literal(NO_EXPIRY_TEXT)), tried=DATE_PATTERNS_TRIED)
     if field == "sex":
         return LineFormat((literal("Nam"), literal("Nữ")))
     if field == "nationality":

@@ -5,7 +5,7 @@ import pytest
 
 from fvi.cards.dates import NO_EXPIRY_TEXT
 from fvi.pipeline.ctc import constrained_decode, greedy_decode
-from fvi.pipeline.formats import date, line_format, literal
+from fvi.pipeline.formats import dates, line_format, literal
 from fvi.pipeline.steps import decode_line
 from tests.ctc_frames import frames_logits, spelled
 
@@ -14,18 +14,18 @@ def test_a_letter_read_in_a_date_is_replaced_by_the_likeliest_digit_with_lower_c
     logits = frames_logits(spelled("04/06/1979", {0: ("O", 7.0)}))
     free = greedy_decode(logits[None])[0]
     assert free.text == "O4/06/1979"
-    fixed = constrained_decode(logits, [date()])
+    fixed = constrained_decode(logits, dates())
     assert fixed.text == "04/06/1979"
     assert fixed.confidence < free.confidence
 
 
 def test_repeated_digits_need_a_blank_between_them():
     logits = frames_logits(spelled("11/11/2011"))
-    assert constrained_decode(logits, [date()]).text == "11/11/2011"
+    assert constrained_decode(logits, dates()).text == "11/11/2011"
     # Without blanks between the frames, "11" is one "1" to CTC: the date that fits has to invent the
     # second digit of each pair, and says so with a vanishing confidence.
     merged = frames_logits([{"1": 6.0}] * 4 + [{"/": 6.0}] + [{"1": 6.0}] * 4 + [{"/": 6.0}] + [{"2": 6.0}] * 4)
-    found = constrained_decode(merged, [date()])
+    found = constrained_decode(merged, dates())
     assert found.text != "11/11/2222" and found.confidence < 1e-6
     assert sorted(found.char_probs)[:4] == pytest.approx([0.0] * 4, abs=1e-5)
 
@@ -35,13 +35,13 @@ def test_the_best_of_several_formats_wins():
     text = NO_EXPIRY_TEXT.replace("ời", "ờãi")
     logits = frames_logits(spelled(text))
     assert greedy_decode(logits[None])[0].text == text
-    fixed = constrained_decode(logits, [date(), literal(NO_EXPIRY_TEXT)])
+    fixed = constrained_decode(logits, [*dates(), literal(NO_EXPIRY_TEXT)])
     assert fixed.text == NO_EXPIRY_TEXT and fixed.confidence < 0.1
 
 
 def test_nothing_fits_in_too_few_frames():
     logits = frames_logits([{"1": 6.0}, {"": 6.0}, {"2": 6.0}])
-    assert constrained_decode(logits, [date()]) is None
+    assert constrained_decode(logits, dates()) is None
 
 
 def test_pattern_outside_the_alphabet_is_refused():
@@ -180,3 +180,14 @@ def test_the_layout_the_detector_sees_sets_a_mistaken_type_right_and_keeps_a_sur
     no_card = np.zeros(len(CARD_CLASSES), np.float32)
     no_card[NO_CARD_CLASS] = 1.0
     assert layout_probs(no_card, kernels_of("cccd_chip/back")) is no_card
+
+
+def test_a_reading_that_is_no_calendar_date_takes_the_likeliest_one_that_is():
+    logits = frames_logits(spelled("14/12/2032", {0: ("3", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "34/12/2032"
+    assert decode_line("cccd_chip/back", "date_of_issue", logits).text == "14/12/2032"
+    logits = frames_logits(spelled("07/11/2025", {3: ("1", 7.0), 4: ("3", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "07/13/2025"
+    assert decode_line("cccd_chip/front", "date_of_expiry", logits).text == "07/11/2025"
+    # 2x or 19x years only
+    assert not any(line_format("cccd_chip/front", "date_of_birth").fits(t) for t in ("14/11/1027", "00/10/2021"))
