@@ -98,3 +98,16 @@ def match_address(text: str) -> AddressMatch:
         changed += fixed != part
         out.append(fixed)
     return AddressMatch(", ".join(out), changed)
+
+
+def join_address_lines(lines: list[str]) -> str:
+    """The lines of one address as one text. Components are comma-separated; a line that starts with an
+    administrative kind word ("Tỉnh Lào Cai") starts a component, so the line before it ends one: its
+    comma is put back when the reader (or a box cut short) lost it at the line's end."""
+    out = ""
+    for line in lines:
+        if out and not out.endswith(",") and _split_kind(line)[0] is not None:
+            out += ","
+        out = f"{out} {line}" if out else line
+    return out
+

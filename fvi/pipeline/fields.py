@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fvi.cards.types import fields_of
+from fvi.pipeline.addresses import ADDRESS_FIELDS, join_address_lines
 from fvi.pipeline.ctc import DecodedLine
 from fvi.pipeline.detection import LineBox
 
@@ -45,7 +46,7 @@ def assemble_fields(card_class: str, lines: list[ReadLine]) -> dict[str, Field]:
     return {
         key: Field(
             key=key,
-            text=" ".join(l.text.text for l in group),
+            text=(join_address_lines if key in ADDRESS_FIELDS else " ".join)([l.text.text for l in group]),
             confidence=min(l.box.score * l.text.confidence for l in group),
             lines=tuple(group),
         )

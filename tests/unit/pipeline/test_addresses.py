@@ -50,3 +50,30 @@ def test_read_fields_keeps_the_readers_text_and_lowers_the_confidence_of_a_match
     assert field.text == "Xã Nội Bài, T. Quảng Ngãi" and field.read_as == text
     assert field.lines[0].text.text == text
     assert np.isclose(field.confidence, field.lines[0].text.confidence * NAME_MATCH_CONFIDENCE ** 2)
+
+
+def test_a_line_that_starts_a_component_gets_the_comma_the_line_before_lost():
+    from fvi.pipeline.addresses import join_address_lines
+
+    assert (join_address_lines(["Thôn Long, P. Bắc Cam Ranh", "Thành phố Tây Khánh Sơn, Tỉnh Khánh Hòa"])
+            == "Thôn Long, P. Bắc Cam Ranh, Thành phố Tây Khánh Sơn, Tỉnh Khánh Hòa")
+    assert join_address_lines(["Ấp Tần, Xã Trung Thuần,", "Huyện Trường Sơn"]) == "Ấp Tần, Xã Trung Thuần, Huyện Trường Sơn"
+    # a line break inside a name is no component boundary
+    assert join_address_lines(["Số 169/66 Phạm Ngũ Lão, Xã Phước Vĩnh", "Tây, Quận Trảng Bàng"]) == (
+        "Số 169/66 Phạm Ngũ Lão, Xã Phước Vĩnh Tây, Quận Trảng Bàng")
+
+
+def test_address_fields_are_joined_with_their_commas_other_fields_with_a_space():
+    from fvi.pipeline.ctc import DecodedLine
+    from fvi.pipeline.detection import LineBox
+    from fvi.pipeline.fields import ReadLine, assemble_fields
+
+    def line(field, text):
+        return ReadLine(LineBox(field, (0.0, 0.0, 10.0, 10.0), 0.9), DecodedLine(text, 0.9, ()))
+
+    fields = assemble_fields("cccd_chip/back", [line("identifying_marks", "Sẹo C:1cm trên trán"),
+                                                line("identifying_marks", "Nốt ruồi C:1cm")])
+    assert fields["identifying_marks"].text == "Sẹo C:1cm trên trán Nốt ruồi C:1cm"
+    fields = assemble_fields("cccd_chip/front", [line("place_of_residence", "Xóm Du, Xã Thàng Tín"),
+                                                 line("place_of_residence", "Tỉnh Tuyên Quang")])
+    assert fields["place_of_residence"].text == "Xóm Du, Xã Thàng Tín, Tỉnh Tuyên Quang"
