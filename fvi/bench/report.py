@@ -176,7 +176,7 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
         lines.append(f"| {t.what} | {t.measured} | {'–' if t.met is None else ('yes' if t.met else '**no**')} |")
 
     lines += ["", "## The `fvi` ensemble (perf_analyzer, gRPC, real photos)", "",
-              "Server-side split from Triton's statistics (means per request, added over the 7 steps); CPU and "
+              "Server-side split from Triton's statistics (means per request, added over the ensemble's steps); CPU and "
               "memory of the tritonserver "
               "process tree (server and Python-backend stubs): CPU seconds per second (2.0 = both cores), peak "
               "proportional set size.", "",
