@@ -41,19 +41,25 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray | None = None,
     out = []
     for i in range(probs.shape[0]):
         t_max = int(lengths[i]) if lengths is not None else probs.shape[1]
-        chars, conf = [], []
-        prev = 0
-        for t in range(t_max):
-            k = int(best[i, t])
-            if k != 0 and k != prev:
-                chars.append(READER_ALPHABET[k - 1])
-                conf.append(float(best_p[i, t]))
-            elif k != 0 and conf:
-                conf[-1] = max(conf[-1], float(best_p[i, t]))
-            prev = k
-        text = "".join(chars)
+        runs = path_runs(best[i, :t_max])
+        text = "".join(READER_ALPHABET[k - 1] for k, _, _ in runs)
+        conf = [float(best_p[i, first:last + 1].max()) for _, first, last in runs]
         out.append(DecodedLine(text.strip(), min(conf) if conf else 0.0, tuple(conf)))
     return out
+
+
+def path_runs(best: np.ndarray) -> list[tuple[int, int, int]]:
+    """The characters of one line's best CTC path (class per frame, [T]) as (class, first frame, last
+    frame): a run of one non-blank class is one character, a blank separates repeats."""
+    runs: list[tuple[int, int, int]] = []
+    prev = 0
+    for t, k in enumerate(best.tolist()):
+        if k != 0 and k == prev:
+            runs[-1] = (k, runs[-1][1], t)
+        elif k != 0:
+            runs.append((k, t, t))
+        prev = k
+    return runs
 
 
 def encode_text(text: str) -> list[int]:

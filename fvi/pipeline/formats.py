@@ -4,6 +4,7 @@ a fixed format (names, addresses, marks) are read freely."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fvi.cards.charset import DIGITS
@@ -24,14 +25,19 @@ class LineFormat:
     charset: str | None = None
     max_lines: int | None = 1  # the field is printed on this many lines at most (None: any number)
     tried: int | None = None  # decode under only this many patterns, those the reading is closest to
+    #: A rule that turns a free reading into the format's text when the format's structure alone decides
+    #: what was misread (None: the rule does not apply), tried before any pattern.
+    rewrite: Callable[[str], str | None] | None = None
 
     def candidates(self, text: str) -> list[Pattern]:
         """The patterns to decode under: all, or of each length the ``tried`` ones whose slots most of
         ``text`` fits (so a date reading is tried as a date and as `Không thời hạn` alike)."""
         if self.tried is None:
             return list(self.patterns)
-        ranked = sorted(self.patterns, key=lambda p: -sum(c in slot for c, slot in zip(text, p)))
-        return [p for n in sorted({len(p) for p in ranked}) for p in [q for q in ranked if len(q) == n][: self.tried]]
+        by_length: dict[int, list[Pattern]] = {}
+        for p in sorted(self.patterns, key=lambda p: -sum(c in slot for c, slot in zip(text, p))):
+            by_length.setdefault(len(p), []).append(p)
+        return [p for group in by_length.values() for p in group[: self.tried]]
 
     def near(self, text: str) -> bool:
         """Close enough in length that the free reading is the field misread, not some other text."""
@@ -95,7 +101,7 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         # A line the detector split in two is too short for any MRZ line: only its characters are kept to.
         # Which of the 3 lines a reading is shows in its characters (IDVNM..., digits, letters): only
         # that line's pattern is tried (each costs ~4 ms of Viterbi on a 30-character line).
-        return LineFormat(MRZ_LINES, charset=MRZ_CHARS, max_lines=len(MRZ_LINES), tried=1)
+        return LineFormat(MRZ_LINES, charset=MRZ_CHARS, max_lines=len(MRZ_LINES), tried=1, rewrite=mrz_name_line)
     return None
 
 

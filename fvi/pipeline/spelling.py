@@ -12,7 +12,7 @@ signs, words of one or two letters (abbreviations such as "TP", "Ea") and words 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +20,7 @@ import numpy as np
 from fvi.cards.charset import VIETNAMESE_LOWER
 from fvi.cards.syllables import is_syllable
 from fvi.pipeline.addresses import official_names
-from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softmax
+from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softmax, path_runs
 from fvi.pipeline.specs import READER_ALPHABET
 
 #: A replacement is taken when the reader's best path spelling it is at most this much less likely
@@ -41,18 +41,8 @@ class _Char:
 
 
 def _best_path(logp: np.ndarray) -> list[_Char]:
-    """The characters of the best path with their frames (greedy CTC: a run of one class is one char)."""
-    best = logp.argmax(-1)
-    chars: list[_Char] = []
-    prev = 0
-    for t, k in enumerate(best):
-        k = int(k)
-        if k != 0 and k == prev:
-            chars[-1] = replace(chars[-1], last=t)
-        elif k != 0:
-            chars.append(_Char(READER_ALPHABET[k - 1], t, t))
-        prev = k
-    return chars
+    """The characters of the free reading with their frames (the same path `greedy_decode` reads)."""
+    return [_Char(READER_ALPHABET[k - 1], first, last) for k, first, last in path_runs(logp.argmax(-1))]
 
 
 @lru_cache(maxsize=1)
@@ -100,8 +90,6 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine) -> DecodedLine:
     above; its confidence times the probability ratio of each replacement."""
     logp = log_softmax(logits.astype(np.float32))
     chars = _best_path(logp)
-    if "".join(c.char for c in chars).strip() != line.text:
-        return line  # not the free reading (a format decided it): leave it
     out = [c.char for c in chars]
     confidence = line.confidence
     i = 0

@@ -14,7 +14,7 @@ from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
-from fvi.pipeline.formats import line_format, mrz_name_line
+from fvi.pipeline.formats import line_format
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
 from fvi.pipeline.specs import (
     CARD_CLASSES,
@@ -128,22 +128,21 @@ def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple
 
 
 def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
-                second: tuple[Letterbox, CropperOutputs] | None = None) -> Located:
-    """Decode the cropper's two looks (the second, from ``zoom_input``, optional) and warp the
-    FULL-RESOLUTION photo to the canonical card."""
+                second: tuple[Letterbox, CropperOutputs]) -> Located:
+    """Decode the cropper's two looks (the second from ``zoom_input``: its letterbox and outputs) and warp
+    the FULL-RESOLUTION photo to the canonical card."""
     crop = first_look(*first)
     if crop.card_class == "none":
         return Located(crop, None, None)
     corners = lb.to_image(crop.corners)
-    if second is not None:
-        zoom_lb, outputs = second
-        zoomed = decode_corners(*outputs)
-        zoomed_corners = zoom_lb.to_image(zoomed.corners)
-        width = max(1.0, float(np.linalg.norm(corners[1] - corners[0])))
-        moved = float(np.linalg.norm(zoomed_corners - corners, axis=1).max()) / width
-        if moved < ZOOM_AGREE:
-            corners = np.float32(zoomed_corners)
-            crop = crop_from_probs(zoomed.class_probs, lb.to_letterbox(corners), zoomed.corner_scores)
+    zoom_lb, outputs = second
+    zoomed = decode_corners(*outputs)
+    zoomed_corners = zoom_lb.to_image(zoomed.corners)
+    width = max(1.0, float(np.linalg.norm(corners[1] - corners[0])))
+    moved = float(np.linalg.norm(zoomed_corners - corners, axis=1).max()) / width
+    if moved < ZOOM_AGREE:
+        corners = np.float32(zoomed_corners)
+        crop = crop_from_probs(zoomed.class_probs, lb.to_letterbox(corners), zoomed.corner_scores)
         if crop.card_class == "none":
             return Located(crop, None, None)
     may_have_qr = sum(float(crop.class_probs[CARD_CLASSES.index(c)]) for c in QR_SIDES) >= QR_MIN_PROB
@@ -269,8 +268,8 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     form = line_format(card_class, field)
     if form is None:
         return spell_syllables(logits, free) if field in SPELLED_FIELDS else free
-    if field == "mrz" and (name := mrz_name_line(free.text)) is not None:
-        return DecodedLine(name, free.confidence, free.char_probs)
+    if form.rewrite is not None and (fixed := form.rewrite(free.text)) is not None:
+        return DecodedLine(fixed, free.confidence, free.char_probs)
     if form.fits(free.text):
         return free
     if form.patterns and form.near(free.text):
