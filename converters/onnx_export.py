@@ -51,9 +51,13 @@ def build_model(name: str) -> torch.nn.Module:
 
 def load_weights(name: str, weights: Path) -> torch.nn.Module:
     """A model in eval mode with weights from a training run (best.pt, last.pt) or a published .pt."""
-    model = build_model(name)
     state = torch.load(weights, map_location="cpu", weights_only=False)
     state = state.get("model", state) if isinstance(state, dict) and "model" in state else state
+    if name == "reader":  # readers come in sizes (fvi.models.reader.READER_SIZES): the weights tell which
+        from fvi.models.reader import Reader
+
+        return Reader.from_state_dict(state).eval()
+    model = build_model(name)
     model.load_state_dict({k: v.float() for k, v in state.items()})
     return model.eval()
 

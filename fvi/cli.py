@@ -83,6 +83,15 @@ def train_cmd(
                                       help="Stop cleanly after this long (checkpointed); 0 = no limit."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/last.pt."),
     init: Path | None = typer.Option(None, "--init", help="Start from published weights, e.g. weights/reader/v1.pt."),
+    max_steps: int = typer.Option(0, "--max-steps", min=0,
+                                  help="Stop cleanly after this many steps (checkpointed); 0 = no limit."),
+    device: str = typer.Option("cpu", "--device", help="cpu, or cuda to train on a GPU."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Processes that cut the training crops (first run)."),
+    loader_workers: int = typer.Option(0, "--loader-workers", min=0,
+                                       help="Reader: processes building augmented batches beside the loop "
+                                            "(0: in the loop; e.g. 6 on a GPU). Batches do not depend on it."),
+    bf16: bool | None = typer.Option(None, "--bf16/--no-bf16", help="bfloat16 autocast (default per model)."),
+    size: str = typer.Option("s", "--size", help="Reader size (s: the published one, m: ~1.4x the work per step)."),
 ) -> None:
     """Train one model on `fvi synth` data: fixed seed, progress bar, checkpoints every 500 steps, --resume."""
     from fvi.train.loop import TrainConfig
@@ -93,11 +102,17 @@ def train_cmd(
     for folder in (data, val):
         if not (folder / "labels.jsonl").is_file():
             raise typer.BadParameter(f"{folder} is not a data set made by `fvi synth` (no labels.jsonl)")
+    from fvi.models.reader import READER_SIZES
+
+    if size not in READER_SIZES:
+        raise typer.BadParameter(f"--size must be one of {', '.join(READER_SIZES)}")
     d = DEFAULTS[model]
     config = TrainConfig(epochs=epochs or d["epochs"], batch_size=batch_size or d["batch_size"], lr=lr or d["lr"],
-                         seed=seed, threads=threads, max_minutes=max_minutes, init=str(init or ""),
-                         channels_last=d.get("channels_last", False), bf16=d.get("bf16", False))
-    run(model, data, val, out, config, resume)
+                         seed=seed, threads=threads, max_minutes=max_minutes, max_steps=max_steps,
+                         init=str(init or ""), channels_last=d.get("channels_last", False),
+                         bf16=d.get("bf16", False) if bf16 is None else bf16, device=device, size=size,
+                         workers=loader_workers)
+    run(model, data, val, out, config, resume, workers=workers)
 
 
 @app.command("export")

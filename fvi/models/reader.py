@@ -6,6 +6,8 @@ runs fast on CPU. Context along the line comes from stacked depthwise 1-D convol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
@@ -25,19 +27,53 @@ class SeqBlock(nn.Module):
         return x + torch.relu(self.bn(self.pw(self.dw(x))))
 
 
+@dataclass(frozen=True)
+class ReaderSize:
+    """Widths of one reader size: feature channels at W/2, W/4 (8 rows), 4 rows; sequence width; dilations."""
+
+    channels: tuple[int, int, int, int]
+    hidden: int
+    dilations: tuple[int, ...]
+
+
+#: "s" is the published v1-v5 reader (0.33 M parameters, ~0.65 M multiply-adds per output step); "m" has
+#: ~1.4x its multiply-adds per step (wider features, one more sequence block reaching 8 steps apart).
+READER_SIZES: dict[str, ReaderSize] = {
+    "s": ReaderSize((32, 64, 128, 160), 192, (1, 2, 4, 1)),
+    "m": ReaderSize((32, 80, 144, 192), 224, (1, 2, 4, 8, 1)),
+}
+
+
 class Reader(nn.Module):
-    def __init__(self, num_classes: int = len(READER_ALPHABET) + 1, hidden: int = 192) -> None:
+    def __init__(self, num_classes: int = len(READER_ALPHABET) + 1, size: str = "s") -> None:
         super().__init__()
+        spec = READER_SIZES[size]
+        c1, c2, c3, c4 = spec.channels
+        hidden = spec.hidden
+        self.size = size
         self.features = nn.Sequential(
-            conv_bn(1, 32, 3, 2),                                   # 16 x W/2
-            dsconv(32, 64, 2),                                      # 8 x W/4
-            dsconv(64, 128), dsconv(128, 128), nn.MaxPool2d((2, 1)),  # 4 x W/4
-            dsconv(128, 160), dsconv(160, 160), nn.MaxPool2d((2, 1)),  # 2 x W/4
-            nn.Conv2d(160, hidden, (2, 1), bias=False), nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
+            conv_bn(1, c1, 3, 2),                                # 16 x W/2
+            dsconv(c1, c2, 2),                                   # 8 x W/4
+            dsconv(c2, c3), dsconv(c3, c3), nn.MaxPool2d((2, 1)),  # 4 x W/4
+            dsconv(c3, c4), dsconv(c4, c4), nn.MaxPool2d((2, 1)),  # 2 x W/4
+            nn.Conv2d(c4, hidden, (2, 1), bias=False), nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
         )
-        self.sequence = nn.Sequential(SeqBlock(hidden, 5, 1), SeqBlock(hidden, 5, 2), SeqBlock(hidden, 5, 4),
-                                      SeqBlock(hidden, 5, 1))
+        self.sequence = nn.Sequential(*(SeqBlock(hidden, 5, d) for d in spec.dilations))
         self.classifier = nn.Conv1d(hidden, num_classes, 1)
+
+    @classmethod
+    def from_state_dict(cls, state: dict) -> Reader:
+        """The reader of whichever size these weights fit (the weights files carry no size name)."""
+        for size, spec in READER_SIZES.items():
+            if (state["classifier.weight"].shape[1] == spec.hidden
+                    and state["features.0.0.weight"].shape[0] == spec.channels[0]
+                    and state["features.1.1.0.weight"].shape[0] == spec.channels[1]
+                    and f"sequence.{len(spec.dilations) - 1}.dw.weight" in state
+                    and f"sequence.{len(spec.dilations)}.dw.weight" not in state):
+                model = cls(size=size)
+                model.load_state_dict({k: v.float() for k, v in state.items()})
+                return model
+        raise ValueError("these weights fit no reader size in READER_SIZES")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (x - 0.5) / 0.5

@@ -138,9 +138,10 @@ class CropperTask:
 
     def validate(self, model) -> dict[str, float]:
         errors, correct, total = [], 0, 0
+        device = next(model.parameters()).device
         for start in range(0, len(self.val_photos), 32):
             chunk = self.val_photos[start:start + 32]
-            heat, off, logits = (t.detach().numpy() for t in model(to_tensor([c[0] for c in chunk])))
+            heat, off, logits = (t.float().cpu().numpy() for t in model(to_tensor([c[0] for c in chunk]).to(device)))
             for i, (_, corners, cls, width) in enumerate(chunk):
                 result = decode_corners(heat[i], off[i], logits[i])
                 correct += result.card_class == CARD_CLASSES[cls]

@@ -121,9 +121,10 @@ class DetectorTask:
 
     def validate(self, model) -> dict[str, float]:
         hits = n_true = n_pred = 0
+        device = next(model.parameters()).device
         for start in range(0, len(self.val_cards), 16):
             chunk = self.val_cards[start:start + 16]
-            probs = torch.sigmoid(model(to_tensor([c for c, _ in chunk]))).detach().numpy()
+            probs = torch.sigmoid(model(to_tensor([c for c, _ in chunk]).to(device))).float().cpu().numpy()
             for p, (_, truth) in zip(probs, chunk):
                 pred = [(b.field, b.box) for b in decode_kernels(p)]
                 hits += match_lines(pred, truth)

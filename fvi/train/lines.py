@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from pathlib import Path
 
 import cv2
@@ -130,7 +131,11 @@ def save_lines(path: Path, lines: list[Line]) -> None:
     pixels = np.concatenate([img.reshape(-1) for img, _ in lines]) if lines else np.zeros(0, np.uint8)
     texts = np.array([text for _, text in lines], dtype=object)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, widths=widths, pixels=pixels, texts=texts)
+    # Written whole under a name of this process, then renamed: a run started beside it (two sizes trained
+    # at once) never reads half a file, and two runs cutting the same crops do not trip over each other.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez(tmp, widths=widths, pixels=pixels, texts=texts)
+    tmp.replace(path)
 
 
 def load_lines(path: Path) -> list[Line]:

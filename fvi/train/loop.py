@@ -35,7 +35,10 @@ class TrainConfig:
     max_steps: int = 0  # 0 = no limit; else stop cleanly (checkpointed) after this many steps in this run
     init: str = ""  # start from these weights (e.g. a published weights/<model>/v1.pt) instead of random
     channels_last: bool = False  # NHWC memory layout: faster convolutions on CPU for image models
-    bf16: bool = False  # bfloat16 autocast (AMX/AVX-512 BF16 CPUs); losses stay in float32
+    bf16: bool = False  # bfloat16 autocast (AMX/AVX-512 BF16 CPUs, GPUs); losses stay in float32
+    device: str = "cpu"  # "cpu" or "cuda" (a GPU, when there is one: same loop, same seeds)
+    size: str = "s"  # reader only: fvi.models.reader.READER_SIZES
+    workers: int = 0  # reader: processes building augmented batches beside the loop (0 = in the loop; same batches)
 
 
 class Task(Protocol):
@@ -63,6 +66,17 @@ def _lr_factor(step: int, total: int, warmup: int) -> float:
     return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
+def to_device(batch: Any, device: torch.device) -> Any:
+    """Every tensor in a batch (nested tuples, lists, dicts) moved to ``device``; other values as they are."""
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(to_device(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    return batch
+
+
 def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
           on_epoch: Callable[[int, dict[str, float]], None] | None = None) -> torch.nn.Module:
     """Train ``task``; writes ``out/last.pt`` (checkpoint), ``out/best.pt`` (weights), ``out/history.jsonl``."""
@@ -74,6 +88,8 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
         weights = torch.load(config.init, map_location="cpu", weights_only=False)
         model.load_state_dict({k: v.float() for k, v in weights.items()})
         console.print(f"[{task.name}] initialised from {config.init}")
+    device = torch.device(config.device)
+    model = model.to(device)
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -83,12 +99,12 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
     start_epoch, start_batch, best = 0, 0, -math.inf
     ckpt_path = out / "last.pt"
     if resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        state = torch.load(ckpt_path, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         start_epoch, start_batch, best = state["epoch"], state["batch"], state["best"]
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
         console.print(f"[{task.name}] resumed from {ckpt_path} at epoch {start_epoch + 1}, batch {start_batch}")
     (out / "config.json").write_text(json.dumps({"task": task.name, **asdict(config)}, indent=2) + "\n")
 
@@ -110,8 +126,8 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
         for i, batch in enumerate(task.batches(epoch, rng)):
             if i < start_batch:
                 continue
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
-                loss, metrics = task.loss(model, batch)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
+                loss, metrics = task.loss(model, to_device(batch, device))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -138,7 +154,7 @@ def train(task: Task, config: TrainConfig, out: Path, resume: bool = False,
         score = val.get("score", -val.get("loss", 0.0))
         if score > best:
             best = score
-            torch.save(model.state_dict(), out / "best.pt")
+            torch.save({k: v.cpu() for k, v in model.state_dict().items()}, out / "best.pt")
         save(epoch + 1, 0)
         record = {"epoch": epoch + 1, "elapsed_min": round((time.monotonic() - started) / 60, 2),
                   **{k: round(v, 5) for k, v in running.items()}, **{f"val_{k}": round(v, 5) for k, v in val.items()}}
