@@ -17,6 +17,9 @@ from rapidfuzz.distance import Levenshtein
 #: Kind words in front of an administrative name (longest first); abbreviations as cards print them.
 ADMIN_KINDS: tuple[str, ...] = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
                                 "Tỉnh", "Xã", "TP.", "P.", "T.")
+#: Kind words that only ever precede a province's name ("Thành phố" may be a province-level city or a
+#: smaller one, so it does not narrow the candidates).
+PROVINCE_KINDS: tuple[str, ...] = ("Tỉnh", "T.")
 #: A kind word at least this long may itself be misread by one character.
 FUZZY_KIND_MIN_LENGTH = 4
 #: Fields that hold an address.
@@ -30,19 +33,28 @@ class AddressMatch:
 
 
 @lru_cache(maxsize=1)
-def official_names() -> tuple[str, ...]:
-    """Province names and ward names without their kind word ("Phường Bến Nghé" -> "Bến Nghé")."""
+def _divisions() -> list[dict]:
     import json
 
     import vietnam_provinces
 
     with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
-        provinces = json.load(fh)
-    names = set()
-    for p in provinces:
-        names.add(_without_kind(p["name"]))
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def official_names() -> tuple[str, ...]:
+    """Province names and ward names without their kind word ("Phường Bến Nghé" -> "Bến Nghé")."""
+    names = set(province_names())
+    for p in _divisions():
         names.update(_without_kind(w["name"]) for w in p["wards"])
     return tuple(sorted(n for n in names if n))
+
+
+@lru_cache(maxsize=1)
+def province_names() -> tuple[str, ...]:
+    """Province names alone, without their kind word ("Tỉnh Lạng Sơn" -> "Lạng Sơn")."""
+    return tuple(sorted(_without_kind(p["name"]) for p in _divisions()))
 
 
 def _without_kind(name: str) -> str:
@@ -52,10 +64,14 @@ def _without_kind(name: str) -> str:
     return name
 
 
-def match_name(name: str) -> str | None:
-    """The official name within max(1, len/6) edits of ``name`` when exactly one is nearest, else None."""
-    names = official_names()
-    if name in _name_set():
+def match_name(name: str, names: tuple[str, ...] | None = None) -> str | None:
+    """The official name (of ``names``, by default every province and ward) within max(1, len/6) edits of
+    ``name`` when exactly one is nearest, else None."""
+    if names is None:
+        names = official_names()
+        if name in _name_set():
+            return name
+    elif name in names:
         return name
     limit = max(1, len(name) // 6)
     found = process.extract(name, names, scorer=Levenshtein.distance, score_cutoff=limit, limit=2)
@@ -93,7 +109,8 @@ def match_address(text: str) -> AddressMatch:
         if kind is None and i != len(parts) - 1:
             out.append(part)
             continue
-        official = match_name(name)
+        # "Tỉnh X", or a bare last component, can only be a province: matched among provinces alone.
+        official = match_name(name, province_names() if kind in PROVINCE_KINDS or kind is None else None)
         fixed = part if official is None else (f"{kind} {official}" if kind else official)
         changed += fixed != part
         out.append(fixed)

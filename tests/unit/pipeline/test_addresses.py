@@ -77,3 +77,14 @@ def test_address_fields_are_joined_with_their_commas_other_fields_with_a_space()
     fields = assemble_fields("cccd_chip/front", [line("place_of_residence", "Xóm Du, Xã Thàng Tín"),
                                                  line("place_of_residence", "Tỉnh Tuyên Quang")])
     assert fields["place_of_residence"].text == "Xóm Du, Xã Thàng Tín, Tỉnh Tuyên Quang"
+
+
+def test_after_a_province_kind_word_or_at_the_end_only_provinces_are_candidates():
+    from fvi.pipeline.addresses import province_names
+
+    assert "Lạng Sơn" in province_names() and "Long Sơn" not in province_names()
+    # "Long Sơn" is a ward: as a province it is the one province one edit away; as a ward it stays.
+    assert match_address("Xã Nhân Lý, Tỉnh Long Sơn").text == "Xã Nhân Lý, Tỉnh Lạng Sơn"
+    assert match_address("Xã Long Sơn, T. Lang Sơn").text == "Xã Long Sơn, T. Lạng Sơn"
+    assert match_address("Xã Nhân Lý, Lang Sơn").text == "Xã Nhân Lý, Lạng Sơn"  # bare last component
+    assert match_address("Xã Lang Sơn, Tỉnh Lạng Sơn").text == "Xã Lang Sơn, Tỉnh Lạng Sơn"  # a tie: as read
