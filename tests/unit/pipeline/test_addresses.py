@@ -88,3 +88,10 @@ def test_after_a_province_kind_word_or_at_the_end_only_provinces_are_candidates(
     assert match_address("Xã Long Sơn, T. Lang Sơn").text == "Xã Long Sơn, T. Lạng Sơn"
     assert match_address("Xã Nhân Lý, Lang Sơn").text == "Xã Nhân Lý, Lạng Sơn"  # bare last component
     assert match_address("Xã Lang Sơn, Tỉnh Lạng Sơn").text == "Xã Lang Sơn, Tỉnh Lạng Sơn"  # a tie: as read
+
+
+def test_a_stray_comma_at_the_end_of_an_address_is_dropped():
+    from fvi.pipeline.addresses import join_address_lines
+
+    assert join_address_lines(["Tổ 385, Xã Thái Bình,", "Tỉnh Lạng Sơn,"]) == "Tổ 385, Xã Thái Bình, Tỉnh Lạng Sơn"
+    assert join_address_lines(["Xã Nhân Lý, Tỉnh", "Lạng Sơn"]) == "Xã Nhân Lý, Tỉnh Lạng Sơn"
