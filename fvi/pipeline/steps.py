@@ -81,10 +81,13 @@ def decode_qr(image: np.ndarray, corners: np.ndarray) -> str | None:
 #: longer side added on each side, letterboxed to the cropper's input again (the card then fills most of
 #: it, so each input pixel is a smaller part of the card).
 ZOOM_MARGIN = 0.15
-#: The second look (corners and type/side) replaces the first when no corner moved more than this share
-#: of the card's width; further apart, one of the looks missed the card and the first is kept. Chosen on
-#: the validation set (seed 2; perf/reports/cropper-zoom.md).
-ZOOM_AGREE = 0.08
+#: The second look (corners and type/side) replaces the first unless a corner moved more than this share
+#: of the card's width (then the second look landed on something else and the first is kept). Chosen on
+#: the validation set (seed 2; perf/reports/cropper-zoom.md): 8% with cropper v2, which never trained on
+#: second-look views; cropper v3 did, and its second look repairs most of the first look's large misses,
+#: so only a second look a whole card width away is refused (one that turned the card upside down: each
+#: corner then moves a diagonal).
+ZOOM_AGREE = 1.0
 
 #: The cropper's outputs for one input: heatmaps [4,G,G], offsets [8,G,G], card logits [classes].
 CropperOutputs = tuple[np.ndarray, np.ndarray, np.ndarray]

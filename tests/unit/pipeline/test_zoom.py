@@ -42,7 +42,7 @@ def test_the_second_input_shows_the_card_larger_and_maps_back_to_the_photo(photo
         assert np.abs(seen - image[back[1], back[0]]).max() <= 3
 
 
-def test_the_second_look_is_used_when_it_agrees_and_the_first_is_kept_when_it_does_not(photo):
+def test_the_second_look_is_used_unless_it_moved_the_corners_a_card_width(photo):
     image, corners = photo
     _, lb = steps.cropper_input(image)
     first = outputs(lb.to_letterbox(corners))
@@ -52,8 +52,12 @@ def test_the_second_look_is_used_when_it_agrees_and_the_first_is_kept_when_it_do
     located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(near), 0)))
     np.testing.assert_allclose(located.corners, near, atol=0.05)
     assert located.crop.card_class == CARD_CLASSES[0]  # the larger view's type/side too
-    far = corners + np.float32([0, 0.2 * width])  # another "card": one look missed
-    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(far), 0)))
+    repaired = corners + np.float32([0, 0.2 * width])  # the first look missed by 20%: the second is used
+    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(repaired), 0)))
+    np.testing.assert_allclose(located.corners, repaired, atol=0.05)
+    flipped = np.roll(corners, 2, axis=0)  # the same card read upside down: every corner moves a diagonal
+    assert np.linalg.norm(flipped - corners, axis=1).max() > steps.ZOOM_AGREE * width
+    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(flipped), 0)))
     np.testing.assert_allclose(located.corners, corners, atol=0.05)
     assert located.crop.card_class == CARD_CLASSES[CARD]
     assert located.card.shape[:2] == (540, 856)
