@@ -32,6 +32,37 @@ def _parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+class StopRequest:
+    """Set by Ctrl-C or SIGTERM; ``wait`` polls it. A plain attribute on purpose: a handler that calls
+    ``threading.Event.set`` can deadlock when the signal arrives while the main thread is inside that
+    Event's ``wait`` (both take the same lock; seen: `fvi serve` ignoring SIGTERM)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    @classmethod
+    def on_signals(cls) -> StopRequest:
+        import signal
+
+        stop = cls()
+
+        def handler(*_) -> None:
+            stop.requested = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, handler)
+        return stop
+
+    def wait(self, seconds: float) -> bool:
+        """Up to ``seconds``, returning early (True) once a stop is requested."""
+        import time
+
+        end = time.monotonic() + seconds
+        while not self.requested and time.monotonic() < end:
+            time.sleep(0.05)
+        return self.requested
+
+
 @app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="Folder to write images/, labels/, labels.jsonl, manifest.json."),
@@ -222,9 +253,6 @@ def serve_cmd(
     no_gateway: bool = typer.Option(False, "--no-gateway", help="Start Triton only, without the HTTP gateway."),
 ) -> None:
     """Start the real Triton Inference Server (from the nvidia-pytriton wheel) and the HTTP gateway in front of it."""
-    import signal
-    import threading
-
     from fvi.triton.instances import InstanceCountError, parse_instance_counts
     from fvi.triton.server import ServerConfig, ServerError, TritonServer
 
@@ -235,9 +263,7 @@ def serve_cmd(
         raise typer.Exit(2) from exc
     server = TritonServer(ServerConfig(repo, http_port, grpc_port, metrics_port, model_control_mode,
                                        instances=counts))
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = StopRequest.on_signals()
     try:
         server.start()
     except (ServerError, InstanceCountError) as exc:
@@ -294,13 +320,8 @@ def gateway_cmd(
     host: str | None = typer.Option(None, "--host", help="Address; default FVI_GATEWAY_HOST or 0.0.0.0."),
 ) -> None:
     """Run only the HTTP gateway, in front of running Triton server(s). Settings: FVI_* variables (README)."""
-    import signal
-    import threading
-
     given = {"triton_urls": ",".join(triton_url), "gateway_port": port, "gateway_host": host}
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = StopRequest.on_signals()
     gateway = _start_gateway(**{k: v for k, v in given.items() if v})
     console.print(f"Triton: {', '.join(gateway.settings.triton_urls)} (Ctrl-C to stop)")
     try:
