@@ -75,7 +75,8 @@ class OcrResponse(BaseModel):
     corners: Quad = Field(description="Card corners in card-text order (top-left first), image pixels.")
     fields: dict[FieldKey, FieldResult] = Field(description="The fields printed on this card type and side.")
     checks: list[CheckResult] = Field(description="Soft consistency checks; none rewrites a field.")
-    models: dict[str, str] = Field(description="Version of each model that served the request.")
+    models: dict[str, str | None] = Field(description=(
+        "Version of each model that served the request (null only if none was known to be ready)."))
     qr: dict[str, Any] | None = Field(None, description=(
         "The card's QR code, when one was decoded (chip-CCCD front, Căn cước back): id_number, old_id_number, "
         "full_name, date_of_birth and date_of_issue (ISO), sex, place_of_residence, extra (further fields); "

@@ -43,12 +43,16 @@ class ServingVersions:
 
     def __init__(self, repo: Path, models: tuple[str, ...], is_ready: Callable[[str, str], bool]) -> None:
         self.repo, self.models, self.is_ready = Path(repo), models, is_ready
+        self.last: dict[str, str] = {}
 
     def serving(self, model: str) -> str | None:
+        """The highest ready version; while a rollout reloads the model and no version answers ready for
+        an instant (seen under load in tests/integration/test_rollout.py), the last one seen serving."""
         for version in reversed(version_numbers(self.repo / model)):
             if self.is_ready(model, str(version)):
+                self.last[model] = str(version)
                 return str(version)
-        return None
+        return self.last.get(model)
 
     def __call__(self) -> dict[str, str | None]:
         return {m: self.serving(m) for m in self.models}

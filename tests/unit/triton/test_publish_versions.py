@@ -128,6 +128,10 @@ def test_serving_version_is_the_highest_ready_one(tmp_path):
     versions = ServingVersions(tmp_path, ("reader", "cropper"), is_ready)
     assert versions() == {"reader": "2", "cropper": None}  # no cropper folder: nothing to report
     assert probes == [("reader", "3"), ("reader", "2")]
+    ready.clear()  # a rollout reloading the model: for an instant no version answers ready
+    assert versions() == {"reader": "2", "cropper": None}  # the last one seen serving
+    ready.add(("reader", "3"))
+    assert versions()["reader"] == "3"
 
 
 @pytest.mark.parametrize("args", [
