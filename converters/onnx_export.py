@@ -33,32 +33,26 @@ SPECS: dict[str, OnnxSpec] = {
 }
 
 
-def build_model(name: str) -> torch.nn.Module:
-    if name == "cropper":
-        from fvi.models.cropper import Cropper
-
-        return Cropper()
-    if name == "detector":
-        from fvi.models.detector import Detector
-
-        return Detector()
-    if name == "reader":
-        from fvi.models.reader import Reader
-
-        return Reader()
-    raise ValueError(f"unknown model {name!r}; expected cropper, detector or reader")
-
-
 def load_weights(name: str, weights: Path) -> torch.nn.Module:
     """A model in eval mode with weights from a training run (best.pt, last.pt) or a published .pt."""
     state = torch.load(weights, map_location="cpu", weights_only=False)
     state = state.get("model", state) if isinstance(state, dict) and "model" in state else state
-    if name == "reader":  # readers come in sizes (fvi.models.reader.READER_SIZES): the weights tell which
+    state = {k: v.float() for k, v in state.items()}
+    if name == "cropper":
+        from fvi.models.cropper import Cropper
+
+        model = Cropper()
+    elif name == "detector":
+        from fvi.models.detector import Detector
+
+        model = Detector()
+    elif name == "reader":  # readers come in sizes (READER_SIZES): the weights tell which
         from fvi.models.reader import Reader
 
         return Reader.from_state_dict(state).eval()
-    model = build_model(name)
-    model.load_state_dict({k: v.float() for k, v in state.items()})
+    else:
+        raise ValueError(f"unknown model {name!r}; expected cropper, detector or reader")
+    model.load_state_dict(state)
     return model.eval()
 
 

@@ -142,7 +142,7 @@ def train_cmd(
                          seed=seed, threads=threads, max_minutes=max_minutes, max_steps=max_steps,
                          init=str(init or ""), channels_last=d.get("channels_last", False),
                          bf16=d.get("bf16", False) if bf16 is None else bf16, device=device, size=size,
-                         workers=loader_workers)
+                         loader_workers=loader_workers)
     run(model, data, val, out, config, resume, workers=workers)
 
 

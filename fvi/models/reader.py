@@ -63,16 +63,14 @@ class Reader(nn.Module):
 
     @classmethod
     def from_state_dict(cls, state: dict) -> Reader:
-        """The reader of whichever size these weights fit (the weights files carry no size name)."""
-        for size, spec in READER_SIZES.items():
-            if (state["classifier.weight"].shape[1] == spec.hidden
-                    and state["features.0.0.weight"].shape[0] == spec.channels[0]
-                    and state["features.1.1.0.weight"].shape[0] == spec.channels[1]
-                    and f"sequence.{len(spec.dilations) - 1}.dw.weight" in state
-                    and f"sequence.{len(spec.dilations)}.dw.weight" not in state):
-                model = cls(size=size)
+        """The reader of whichever size these weights fit exactly (the weights carry no size name)."""
+        for size in READER_SIZES:
+            model = cls(size=size)
+            try:
                 model.load_state_dict({k: v.float() for k, v in state.items()})
-                return model
+            except RuntimeError:  # missing, unexpected or differently shaped tensors: another size
+                continue
+            return model
         raise ValueError("these weights fit no reader size in READER_SIZES")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -122,8 +122,8 @@ def join_address_lines(lines: list[str]) -> str:
     administrative kind word ("Tỉnh Lào Cai") starts a component, so the line before it ends one: its
     comma is put back when the reader (or a box cut short) lost it at the line's end. (A line that is a
     province's name alone does not: the kind word often ends the line before, "Tỉnh / Lạng Sơn", 40 times
-    in the validation set's labels; adding that comma cost 8 points of place of residence.) An address never ends with a
-    comma: a stray one at the end is dropped."""
+    in the validation set's labels; adding that comma cost 8 points of place of residence.) An address
+    never ends with a comma: a stray one at the end is dropped."""
     out = ""
     for line in lines:
         if out and not out.endswith(",") and _split_kind(line)[0] is not None:

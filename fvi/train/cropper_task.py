@@ -17,7 +17,7 @@ from fvi.pipeline.geometry import letterbox
 from fvi.pipeline.specs import CARD_CLASSES, CROPPER_INPUT, NO_CARD_CLASS
 from fvi.pipeline.steps import ZOOM_MARGIN, zoom_view
 from fvi.synth.labels import ImageLabel
-from fvi.train.tensors import to_tensor
+from fvi.train.tensors import infer, to_tensor
 
 
 def class_index(label: ImageLabel) -> int:
@@ -138,10 +138,9 @@ class CropperTask:
 
     def validate(self, model) -> dict[str, float]:
         errors, correct, total = [], 0, 0
-        device = next(model.parameters()).device
         for start in range(0, len(self.val_photos), 32):
             chunk = self.val_photos[start:start + 32]
-            heat, off, logits = (t.float().cpu().numpy() for t in model(to_tensor([c[0] for c in chunk]).to(device)))
+            heat, off, logits = infer(model, to_tensor([c[0] for c in chunk]))
             for i, (_, corners, cls, width) in enumerate(chunk):
                 result = decode_corners(heat[i], off[i], logits[i])
                 correct += result.card_class == CARD_CLASSES[cls]

@@ -18,7 +18,7 @@ from fvi.pipeline.geometry import warp_card
 from fvi.pipeline.specs import DETECTOR_INPUT
 from fvi.synth.labels import ImageLabel
 from fvi.train.lines import jitter_corners
-from fvi.train.tensors import to_tensor
+from fvi.train.tensors import infer, to_tensor
 
 Box = tuple[float, float, float, float]
 
@@ -121,10 +121,9 @@ class DetectorTask:
 
     def validate(self, model) -> dict[str, float]:
         hits = n_true = n_pred = 0
-        device = next(model.parameters()).device
         for start in range(0, len(self.val_cards), 16):
             chunk = self.val_cards[start:start + 16]
-            probs = torch.sigmoid(model(to_tensor([c for c, _ in chunk]).to(device))).float().cpu().numpy()
+            probs = 1 / (1 + np.exp(-infer(model, to_tensor([c for c, _ in chunk]))))
             for p, (_, truth) in zip(probs, chunk):
                 pred = [(b.field, b.box) for b in decode_kernels(p)]
                 hits += match_lines(pred, truth)

@@ -38,7 +38,7 @@ class TrainConfig:
     bf16: bool = False  # bfloat16 autocast (AMX/AVX-512 BF16 CPUs, GPUs); losses stay in float32
     device: str = "cpu"  # "cpu" or "cuda" (a GPU, when there is one: same loop, same seeds)
     size: str = "s"  # reader only: fvi.models.reader.READER_SIZES
-    workers: int = 0  # reader: processes building augmented batches beside the loop (0 = in the loop; same batches)
+    loader_workers: int = 0  # reader: processes building augmented batches beside the loop (0: in it; same batches)
 
 
 class Task(Protocol):

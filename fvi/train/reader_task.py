@@ -13,6 +13,7 @@ from fvi.pipeline.ctc import encode_text, greedy_decode
 from fvi.pipeline.geometry import batch_lines
 from fvi.pipeline.specs import LINE_HEIGHT, READER_DOWNSAMPLE, READER_MAX_WIDTH
 from fvi.train.lines import Line
+from fvi.train.tensors import infer
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -33,12 +34,11 @@ def cer_and_exact(predictions: list[str], truths: list[str]) -> tuple[float, flo
 
 
 def read_lines(model: torch.nn.Module, images: list[np.ndarray], batch_size: int = 64) -> list[str]:
-    device = next(model.parameters()).device
     order = np.argsort([img.shape[1] for img in images])
     out: list[str] = [""] * len(images)
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
-        logits = model(torch.from_numpy(batch_lines([images[i] for i in idx])).to(device)).float().cpu().numpy()
+        logits = infer(model, torch.from_numpy(batch_lines([images[i] for i in idx])))
         for i, decoded in zip(idx, greedy_decode(logits)):
             out[i] = decoded.text
     return out
@@ -47,9 +47,9 @@ def read_lines(model: torch.nn.Module, images: list[np.ndarray], batch_size: int
 def augment_line(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One training view of a cached line crop: what the cache cannot vary once cut.
 
-    Width scale (glyph aspect), the line's top and bottom moved out by up to 3 px or in by 1 (box jitter beyond the
-    cache's), a slight slant or rotation (cards warped from imperfect corners), contrast and brightness,
-    blur, noise and rarely inverted polarity. Cheap: a few OpenCV calls on a 32-pixel-high strip.
+    Width scale (glyph aspect), the line's top and bottom moved out by up to 3 px or in by 1 (box jitter
+    beyond the cache's), a slight slant or rotation (cards warped from imperfect corners), contrast and
+    brightness, blur, noise and rarely inverted polarity. Cheap: a few OpenCV calls on a 32-pixel strip.
     """
     w = img.shape[1]
     scale = rng.uniform(0.85, 1.15)
@@ -104,12 +104,12 @@ class ReaderTask:
     name = "reader"
 
     def __init__(self, train_lines: list[Line], val_lines: list[Line], batch_size: int, size: str = "s",
-                 workers: int = 0) -> None:
+                 loader_workers: int = 0) -> None:
         self.train_lines = [(img, text) for img, text in train_lines if text and len(text) * 2 <= img.shape[1] // READER_DOWNSAMPLE]
         self.val_lines = val_lines
         self.batch_size = batch_size
         self.size = size
-        self.workers = workers
+        self.loader_workers = loader_workers
         self.widths = np.array([img.shape[1] for img, _ in self.train_lines])
 
     def build_model(self) -> torch.nn.Module:
@@ -126,10 +126,10 @@ class ReaderTask:
         seeds = rng.integers(0, 2**63, len(batches))
         plan = [(batches[b], int(seeds[b])) for b in rng.permutation(len(batches))]
         dataset = _LineBatches(self.train_lines, plan)
-        if not self.workers:
+        if not self.loader_workers:
             yield from (dataset[k] for k in range(len(dataset)))
             return
-        yield from torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=self.workers,
+        yield from torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=self.loader_workers,
                                                worker_init_fn=_loader_init, prefetch_factor=4)
 
     def loss(self, model: torch.nn.Module, batch) -> tuple[torch.Tensor, dict[str, float]]:

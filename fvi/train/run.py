@@ -85,7 +85,7 @@ def run(model: str, data: Path, val: Path, out: Path, config: TrainConfig, resum
         train_lines = _cached_lines(data, random_count=30_000, seed=config.seed, workers=workers)
         val_lines = _cached_lines(val, random_count=0, seed=config.seed + 1, workers=workers)
         console.print(f"[reader] {len(train_lines)} training lines, {len(val_lines)} validation lines")
-        task = ReaderTask(train_lines, val_lines, config.batch_size, config.size, config.workers)
+        task = ReaderTask(train_lines, val_lines, config.batch_size, config.size, config.loader_workers)
     elif model == "detector":
         from fvi.train.detector_task import DetectorTask
 

@@ -18,8 +18,8 @@ def _lines(n=24):
 
 def test_batches_do_not_depend_on_loader_processes():
     lines = _lines()
-    inline = list(ReaderTask(lines, [], batch_size=8, workers=0).batches(0, np.random.default_rng([7, 0])))
-    loaded = list(ReaderTask(lines, [], batch_size=8, workers=2).batches(0, np.random.default_rng([7, 0])))
+    inline = list(ReaderTask(lines, [], batch_size=8, loader_workers=0).batches(0, np.random.default_rng([7, 0])))
+    loaded = list(ReaderTask(lines, [], batch_size=8, loader_workers=2).batches(0, np.random.default_rng([7, 0])))
     assert len(inline) == len(loaded) == 3
     for (a, ta), (b, tb) in zip(inline, loaded):
         assert ta == tb and torch.equal(a, b)
