@@ -75,11 +75,15 @@ def synth(
     no_card_rate: float = typer.Option(0.06, "--no-card-rate", min=0.0, max=1.0, help="Share of photos with no card."),
     cut_corner_rate: float = typer.Option(0.06, "--cut-corner-rate", min=0.0, max=1.0,
                                           help="Share of cards with a corner outside the frame."),
+    font_set: str = typer.Option("core", "--fonts",
+                                 help="Font families: core, core+extra (the reader's training from v7), or "
+                                      "unseen (never trained on: measures how the models read other type)."),
     preview: bool = typer.Option(False, "--preview", help="Also write preview.png, a contact sheet with labels drawn."),
     preview_count: int = typer.Option(12, "--preview-count", min=1, help="Photos on the contact sheet."),
     preview_width: int = typer.Option(480, "--preview-width", min=160, help="Width of each photo on the sheet."),
 ) -> None:
     """Generate synthetic card photos with exact ground truth (see docs/synth-labels.md)."""
+    from fvi.synth.fonts import check_font_sets
     from fvi.synth.generate import SynthConfig, generate_dataset, select_cards
     from fvi.synth.preview import contact_sheet
 
@@ -87,8 +91,12 @@ def synth(
         cards = select_cards(types, sides)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    try:
+        check_font_sets(font_set)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     config = SynthConfig(seed=seed, cards=cards, size=_parse_size(size), no_card_rate=no_card_rate,
-                         cut_corner_rate=cut_corner_rate)
+                         cut_corner_rate=cut_corner_rate, fonts=font_set)
     with Progress(TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=count < 20) as bar:
         task = bar.add_task("synth", total=count)

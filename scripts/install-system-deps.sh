@@ -3,6 +3,9 @@
 set -euo pipefail
 
 packages=(fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-noto-core fonts-roboto-unhinted fonts-freefont-ttf)
+# More families (fvi/synth/fonts.py): "extra" ones the reader trains on from v7, "unseen" ones no model trains on.
+packages+=(fonts-lato fonts-inter fonts-crosextra-carlito fonts-texgyre fonts-linuxlibertine fonts-jetbrains-mono
+           fonts-open-sans fonts-cantarell)
 # Deployment tests: `docker-compose -f FILE config` validates the compose files offline (no engine needed).
 packages+=(docker-compose)
 # `fvi bench`: perf_analyzer (from tritonclient 2.50) links libb64; Tesseract 5 (vie) is its OCR baseline.

@@ -13,6 +13,7 @@ import numpy as np
 
 from fvi import __version__
 from fvi.cards.types import CANONICAL_SIZE, SUPPORTED_CARDS, CardType, Side
+from fvi.synth import fonts
 from fvi.synth.card import RenderedCard, render_card
 from fvi.synth.labels import SCHEMA_VERSION, CardLabel, FieldLabel, Flags, ImageLabel, LineLabel, Photo
 from fvi.synth.person import PersonFactory
@@ -39,6 +40,7 @@ class SynthConfig:
     cut_corner_rate: float = 0.06
     inconsistent_id_rate: float = 0.05
     jpeg_quality: tuple[int, int] = (30, 95)
+    fonts: str = "core"  # sets of fvi.synth.fonts.FONT_SETS: "core+extra", or "unseen" (never trained on)
 
 
 @dataclass
@@ -72,6 +74,10 @@ class Generator:
         self.people = PersonFactory()
 
     def sample(self, index: int) -> Sample:
+        with fonts.using(self.config.fonts):
+            return self._sample(index)
+
+    def _sample(self, index: int) -> Sample:
         cfg = self.config
         rng = np.random.default_rng([cfg.seed, index])
         w, h = cfg.size

@@ -73,9 +73,10 @@ def lines_from_photo(data_dir: Path, label: ImageLabel, rng: np.random.Generator
 def random_text_line(rng: np.random.Generator) -> Line:
     """Random text printed on a card background, then blurred, noised and JPEG-compressed."""
     text = random_line(rng)
-    families = fonts.available("sans") + fonts.available("serif")
-    if not any(c.islower() for c in text) and rng.random() < 0.3:
-        families = families + fonts.available("mono")
+    with fonts.using(fonts.TRAINING_FONTS):
+        families = fonts.available("sans") + fonts.available("serif")
+        if not any(c.islower() for c in text) and rng.random() < 0.3:
+            families = families + fonts.available("mono")
     family = families[int(rng.integers(len(families)))]
     font = fonts.load(family.bold if rng.random() < 0.4 else family.regular, int(rng.integers(18, 44)))
     layout = list(LAYOUTS.values())[int(rng.integers(len(LAYOUTS)))]

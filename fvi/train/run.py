@@ -16,8 +16,8 @@ DEFAULTS: dict[str, dict] = {
 
 
 #: Bump when the way line crops are cut changes, so caches are rebuilt (v2: detector-like box jitter;
-#: v3: corners jittered as far as the cropper misses them).
-LINE_SET_VERSION = "v3"
+#: v3: corners jittered as far as the cropper misses them; v4: random-text lines in the core+extra fonts).
+LINE_SET_VERSION = "v4"
 
 
 def _cached_lines(data: Path, random_count: int, seed: int, workers: int):

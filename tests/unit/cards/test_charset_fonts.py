@@ -1,5 +1,6 @@
 import unicodedata
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from fvi.cards.charset import CHARSET, VIETNAMESE_LOWER, VIETNAMESE_UPPER, normalize, unsupported_chars
@@ -24,7 +25,9 @@ def test_decomposed_input_is_normalised_into_the_charset():
 
 def test_every_installed_font_draws_what_it_is_used_for():
     for kind in ("sans", "serif", "mono"):
-        for family in fonts.available(kind):
+        with fonts.using("+".join(fonts.FONT_SETS)):
+            families = fonts.available(kind)
+        for family in families:
             needed = MRZ_CHARS if kind == "mono" else set(CHARSET) - {" "}
             for path in (family.regular, family.bold):
                 cmap = TTFont(str(fonts.FONT_DIR / path)).getBestCmap()
@@ -36,3 +39,23 @@ def test_at_least_several_families_are_installed():
     assert len(fonts.available("sans")) >= 4
     assert len(fonts.available("serif")) >= 2
     assert len(fonts.available("mono")) >= 2
+
+
+def test_every_font_set_has_each_kind_and_no_family_is_in_two():
+    for spec in fonts.FONT_SETS:
+        with fonts.using(spec):
+            assert all(fonts.available(kind) for kind in ("sans", "serif", "mono"))
+    names = [f.name for families in fonts.FONT_SETS.values() for f in families]
+    assert len(names) == len(set(names))
+    with fonts.using("core+extra"):
+        both = fonts.available("sans")
+    assert set(fonts.available("sans")) < set(both)
+
+
+def test_a_font_set_is_used_only_inside_its_block():
+    before = fonts.available("serif")
+    with fonts.using("unseen"):
+        assert not set(fonts.available("serif")) & set(before)
+    assert fonts.available("serif") == before
+    with pytest.raises(ValueError, match="unknown font set"), fonts.using("core+nope"):
+        pass

@@ -159,3 +159,20 @@ def test_fvi_synth_rejects_unknown_card_types_with_a_clear_message(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "passport" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unseen_fonts_draw_other_type_reproducibly_and_leave_the_default_set_alone():
+    core, unseen = Generator(SynthConfig(seed=5, no_card_rate=0.0)), Generator(SynthConfig(seed=5, no_card_rate=0.0,
+                                                                                           fonts="unseen"))
+    first = core.sample(0).jpeg
+    other = unseen.sample(0).jpeg
+    assert other != first
+    assert Generator(SynthConfig(seed=5, no_card_rate=0.0, fonts="unseen")).sample(0).jpeg == other
+    assert core.sample(0).jpeg == first  # the unseen set was used only inside its own sample
+
+
+def test_fvi_synth_rejects_an_unknown_font_set_with_a_clear_message(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "fvi", "synth", "--out", str(tmp_path / "x"), "--fonts", "comic"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "comic" in proc.stderr and "Traceback" not in proc.stderr
