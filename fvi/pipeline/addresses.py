@@ -17,9 +17,12 @@ from rapidfuzz.distance import Levenshtein
 #: Kind words in front of an administrative name (longest first); abbreviations as cards print them.
 ADMIN_KINDS: tuple[str, ...] = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
                                 "Tỉnh", "Xã", "TP.", "P.", "T.")
-#: Kind words that only ever precede a province's name ("Thành phố" may be a province-level city or a
-#: smaller one, so it does not narrow the candidates).
-PROVINCE_KINDS: tuple[str, ...] = ("Tỉnh", "T.")
+#: How many edits a name may be from an official one: one per this many characters (at least one). Among
+#: all of Vietnam's ~3,300 names...
+CHARS_PER_EDIT = 6
+#: ... and among the ~100 wards of the province the address ends with (an address's wards and districts
+#: lie in its province), where fewer names are near one another.
+CHARS_PER_EDIT_IN_PROVINCE = 4
 #: A kind word at least this long may itself be misread by one character.
 FUZZY_KIND_MIN_LENGTH = 4
 #: Fields that hold an address.
@@ -57,6 +60,13 @@ def province_names() -> tuple[str, ...]:
     return tuple(sorted(_without_kind(p["name"]) for p in _divisions()))
 
 
+@lru_cache(maxsize=1)
+def wards_by_province() -> dict[str, tuple[str, ...]]:
+    """Each province's name (without its kind word) -> its ward names (without theirs)."""
+    return {_without_kind(p["name"]): tuple(sorted({_without_kind(w["name"]) for w in p["wards"]} - {""}))
+            for p in _divisions()}
+
+
 def _without_kind(name: str) -> str:
     for kind in ADMIN_KINDS:
         if name.startswith(kind + " "):
@@ -64,16 +74,16 @@ def _without_kind(name: str) -> str:
     return name
 
 
-def match_name(name: str, names: tuple[str, ...] | None = None) -> str | None:
-    """The official name (of ``names``, by default every province and ward) within max(1, len/6) edits of
-    ``name`` when exactly one is nearest, else None."""
+def match_name(name: str, names: tuple[str, ...] | None = None, chars_per_edit: int = CHARS_PER_EDIT) -> str | None:
+    """The official name (of ``names``, by default every province and ward) within max(1, len /
+    ``chars_per_edit``) edits of ``name`` when exactly one is nearest, else None."""
     if names is None:
         names = official_names()
         if name in _name_set():
             return name
     elif name in names:
         return name
-    limit = max(1, len(name) // 6)
+    limit = max(1, len(name) // chars_per_edit)
     found = process.extract(name, names, scorer=Levenshtein.distance, score_cutoff=limit, limit=2)
     if not found or (len(found) == 2 and found[1][1] == found[0][1]):
         return None
@@ -101,16 +111,24 @@ def _split_kind(component: str) -> tuple[str | None, str]:
 
 def match_address(text: str) -> AddressMatch:
     """``text`` with each administrative component's name (and kind word) made official where one
-    official name is that close; the last component may be a bare province name."""
+    official name is that close. The last component is the province (with or without its kind word),
+    matched among provinces alone; the other components' names are matched first among that province's
+    wards, more loosely (:data:`CHARS_PER_EDIT_IN_PROVINCE`), then among every name. A name that is
+    official somewhere stays as read."""
     parts = [p.strip() for p in text.split(",")]
+    split = [_split_kind(p) for p in parts]
+    province = match_name(split[-1][1], province_names())
+    wards = wards_by_province().get(province, ()) if province else ()
     out, changed = [], 0
-    for i, part in enumerate(parts):
-        kind, name = _split_kind(part)
-        if kind is None and i != len(parts) - 1:
-            out.append(part)
-            continue
-        # "Tỉnh X", or a bare last component, can only be a province: matched among provinces alone.
-        official = match_name(name, province_names() if kind in PROVINCE_KINDS or kind is None else None)
+    for i, (part, (kind, name)) in enumerate(zip(parts, split)):
+        if i == len(parts) - 1:
+            official = province
+        elif kind is None:
+            official = None
+        elif name in _name_set():
+            official = name
+        else:
+            official = (match_name(name, wards, CHARS_PER_EDIT_IN_PROVINCE) if wards else None) or match_name(name)
         fixed = part if official is None else (f"{kind} {official}" if kind else official)
         changed += fixed != part
         out.append(fixed)

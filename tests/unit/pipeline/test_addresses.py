@@ -87,7 +87,19 @@ def test_after_a_province_kind_word_or_at_the_end_only_provinces_are_candidates(
     assert match_address("Xã Nhân Lý, Tỉnh Long Sơn").text == "Xã Nhân Lý, Tỉnh Lạng Sơn"
     assert match_address("Xã Long Sơn, T. Lang Sơn").text == "Xã Long Sơn, T. Lạng Sơn"
     assert match_address("Xã Nhân Lý, Lang Sơn").text == "Xã Nhân Lý, Lạng Sơn"  # bare last component
-    assert match_address("Xã Lang Sơn, Tỉnh Lạng Sơn").text == "Xã Lang Sơn, Tỉnh Lạng Sơn"  # a tie: as read
+    assert match_address("Xã Nhân Lý, Thành phố Hải Phòg").text == "Xã Nhân Lý, Thành phố Hải Phòng"
+
+
+def test_inside_the_province_a_ward_name_may_be_further_off():
+    from fvi.pipeline.addresses import wards_by_province
+
+    assert "Sính Phình" in wards_by_province()["Điện Biên"]
+    assert match_name("Sinh Phịnh") is None  # two edits: too far among every name in the country
+    assert match_address("Xã Sinh Phịnh, Tỉnh Điện Biên").text == "Xã Sính Phình, Tỉnh Điện Biên"
+    assert match_address("Xã Sinh Phịnh, Tỉnh Lạng Sơn").text == "Xã Sinh Phịnh, Tỉnh Lạng Sơn"  # not its ward
+    assert match_address("Xã Sinh Phịnh, Qwxyz").text == "Xã Sinh Phịnh, Qwxyz"  # no province: as read
+    # a name that is official somewhere stays as read, even next to one of the province's wards
+    assert match_address("Xã Long Sơn, Tỉnh Lạng Sơn").text == "Xã Long Sơn, Tỉnh Lạng Sơn"
 
 
 def test_a_stray_comma_at_the_end_of_an_address_is_dropped():

@@ -94,13 +94,13 @@ def test_a_single_line_field_keeps_its_most_confident_line_and_multi_line_fields
     from fvi.pipeline.steps import read_fields
 
     lines = [("date_of_birth", "hA"), ("date_of_birth", "03/06/1999"),
-             ("place_of_residence", "Số 290/97, Xã Phú Mê,"), ("place_of_residence", "Tỉnh Đắk Lắk")]
+             ("place_of_residence", "Số 290/97, Xã Phú Xuân,"), ("place_of_residence", "Tỉnh Đắk Lắk")]
     width = max(len(text) for _, text in lines) * 3
     logits = np.stack([frames_logits(spelled(text.ljust(width // 3)[: width // 3]))[:width] for _, text in lines])
     boxes = [LineBox(field, (0.0, 10.0 * i, 100.0, 10.0 * i + 8), 0.9) for i, (field, _) in enumerate(lines)]
     fields = read_fields("cmnd_9/front", boxes, logits)
     assert fields["date_of_birth"].text == "03/06/1999" and len(fields["date_of_birth"].lines) == 1
-    assert fields["place_of_residence"].text == "Số 290/97, Xã Phú Mê, Tỉnh Đắk Lắk"
+    assert fields["place_of_residence"].text == "Số 290/97, Xã Phú Xuân, Tỉnh Đắk Lắk"
 
 
 def test_an_mrz_line_that_lost_a_filler_gets_its_30_characters_back():
