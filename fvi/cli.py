@@ -217,19 +217,22 @@ def eval_cmd(
     """Evaluate cropper, detector and reader alone, and the whole pipeline end to end."""
     import sys
 
-    from fvi.evaluate import evaluate, evaluate_served, format_report, write_json
+    from fvi.evaluate import describe_data, evaluate, evaluate_served, format_report, write_json
     from fvi.pipeline.runner import Pipeline
 
     command = "fvi " + " ".join(sys.argv[1:])
+    about = [f"data: {describe_data(data)}"]
     if url:
         from fvi.client import FviClient
 
         results = evaluate_served(data, FviClient(url), limit, concurrency)
-        text = format_report(results, f"End-to-end evaluation through Triton ({url}) on {data}", command)
+        text = format_report(results, f"End-to-end evaluation through Triton ({url}) on {data}", command,
+                             tuple(about))
     else:
         pipeline = Pipeline(repo)
+        about.append("models: " + ", ".join(f"{m} v{v}" for m, v in pipeline.versions.items()) + f" ({repo})")
         results = evaluate(data, pipeline, limit)
-        text = format_report(results, f"Evaluation on {data}", command)
+        text = format_report(results, f"Evaluation on {data}", command, tuple(about))
     if tesseract and not url:
         from fvi.evaluate import format_baseline, tesseract_baseline
 

@@ -178,7 +178,18 @@ def evaluate_served(data: Path, client, limit: int | None = None, concurrency: i
     return {name: {k: v for k, v in t.summary().items() if k in SERVED_KEYS} for name, t in tallies.items()}
 
 
-def format_report(results: dict[str, dict], title: str, command: str) -> str:
+def describe_data(data: Path) -> str:
+    """What `fvi synth` made ``data`` with (its manifest), for a report's reader."""
+    try:
+        config = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"{data} (no manifest)"
+    c = config.get("config", {})
+    return (f"{config.get('count')} photos, seed {c.get('seed')}, fonts {c.get('fonts', 'core')} "
+            f"(`fvi synth` manifest of {data})")
+
+
+def format_report(results: dict[str, dict], title: str, command: str, about: tuple[str, ...] = ()) -> str:
     rows = [
         ("corner error, mean (% of card width)", "corner_error_mean_pct", "{:.2f}"),
         ("corner error, p99 (% of card width)", "corner_error_p99_pct", "{:.2f}"),
@@ -192,7 +203,7 @@ def format_report(results: dict[str, dict], title: str, command: str) -> str:
         ("end-to-end exact, all fields", "e2e_exact_all_fields", "{:.4f}"),
     ]
     names = list(results)
-    out = [f"# {title}", "", f"Command: `{command}`", "",
+    out = [f"# {title}", "", f"Command: `{command}`", "", *(f"- {line}" for line in about), *([""] if about else []),
            "| measure | " + " | ".join(f"{n} ({results[n]['photos']} photos)" for n in names) + " |",
            "|---|" + "---|" * len(names)]
     for label, key, fmt in (r for r in rows if r[1] in results[names[0]]):

@@ -1,6 +1,7 @@
 """The in-process pipeline runs the published models end to end; `fvi eval` reports every figure."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +59,10 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
     for key in ("corner_error_p99_pct", "type_side_accuracy", "detector_recall", "reader_cer",
                 "e2e_exact_all_fields"):
         assert key in results["all"]
-    assert "end-to-end exact" in report.read_text()
+    text = report.read_text()
+    assert "end-to-end exact" in text
+    assert "- data: 4 photos, seed 9999, fonts core" in text  # what the data set is, from its manifest
+    assert re.search(r"- models: cropper v\d+, detector v\d+, reader v\d+", text)
     routing = results["all"]["confidence_routing"]
     assert [r["threshold"] for r in routing] == [0.3, 0.5, 0.7, 0.9]
     assert all(a["kept"] >= b["kept"] for a, b in zip(routing, routing[1:]))  # higher bar, fewer fields
