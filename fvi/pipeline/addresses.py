@@ -23,6 +23,8 @@ CHARS_PER_EDIT = 6
 #: ... and among the ~100 wards of the province the address ends with (an address's wards and districts
 #: lie in its province), where fewer names are near one another.
 CHARS_PER_EDIT_IN_PROVINCE = 4
+#: Kind words a province's name may follow.
+PROVINCE_KINDS: tuple[str, ...] = ("Tỉnh", "T.", "Thành phố", "TP.")
 #: A kind word at least this long may itself be misread by one character.
 FUZZY_KIND_MIN_LENGTH = 4
 #: Fields that hold an address.
@@ -112,12 +114,19 @@ def _split_kind(component: str) -> tuple[str | None, str]:
 def match_address(text: str) -> AddressMatch:
     """``text`` with each administrative component's name (and kind word) made official where one
     official name is that close. The last component is the province (with or without its kind word),
-    matched among provinces alone; the other components' names are matched first among that province's
+    matched among provinces alone (or the one province it is the start of; or split off the component
+    before it when its comma was lost); the other components' names are matched first among that province's
     wards, more loosely (:data:`CHARS_PER_EDIT_IN_PROVINCE`), then among every name. A name that is
     official somewhere stays as read."""
     parts = [p.strip() for p in text.split(",")]
+    province = match_name(_split_kind(parts[-1])[1], province_names())
+    if province is None:
+        parts[-1:] = split_off_province(parts[-1])
+        kind, name = _split_kind(parts[-1])
+        province = match_name(name, province_names())
+        if province is None and kind in (None, *PROVINCE_KINDS):
+            province = province_by_prefix(name)
     split = [_split_kind(p) for p in parts]
-    province = match_name(split[-1][1], province_names())
     wards = wards_by_province().get(province, ()) if province else ()
     out, changed = [], 0
     for i, (part, (kind, name)) in enumerate(zip(parts, split)):
@@ -133,6 +142,35 @@ def match_address(text: str) -> AddressMatch:
         changed += fixed != part
         out.append(fixed)
     return AddressMatch(", ".join(out), changed)
+
+
+#: A province's name cut short (a line box that ends too early) keeps at least this many letters.
+MIN_PREFIX = 3
+
+
+def province_by_prefix(name: str) -> str | None:
+    """The one province whose name starts with ``name`` (stray signs at its end dropped), cut short by at
+    least one character: "Hồ Chí M" -> "Hồ Chí Minh"; None when no or several provinces do."""
+    stem = name.rstrip(" .,;:()[]/-<")
+    if len(stem) < MIN_PREFIX:
+        return None
+    found = [p for p in province_names() if p.startswith(stem) and p != stem]
+    return found[0] if len(found) == 1 else None
+
+
+def split_off_province(last: str) -> list[str]:
+    """A last component that is no province but an administrative name followed by a province whose
+    comma the reader lost, as two: "Huyện Nghĩa Thọ Nghệ An" -> ["Huyện Nghĩa Thọ", "Nghệ An"] (the
+    province's name exact, with or without its kind word); otherwise ``[last]``."""
+    kind, name = _split_kind(last)
+    if kind is None:
+        return [last]
+    words = name.split(" ")
+    for k in range(1, len(words)):
+        tail = " ".join(words[k:])
+        if _split_kind(tail)[1] in province_names():
+            return [f"{kind} {' '.join(words[:k])}", tail]
+    return [last]
 
 
 def join_address_lines(lines: list[str]) -> str:

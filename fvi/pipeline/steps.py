@@ -237,7 +237,7 @@ def with_official_names(field: Field) -> Field:
     """An address field with its administrative names matched to the official list; the reader's own
     text stays in ``read_as`` when anything changed."""
     matched = match_address(field.text)
-    if not matched.changed:
+    if matched.text == field.text:
         return field
     return dataclasses.replace(field, text=matched.text, read_as=field.text,
                                confidence=field.confidence * NAME_MATCH_CONFIDENCE ** matched.changed)

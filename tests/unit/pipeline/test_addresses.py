@@ -107,3 +107,34 @@ def test_a_stray_comma_at_the_end_of_an_address_is_dropped():
 
     assert join_address_lines(["Tổ 385, Xã Thái Bình,", "Tỉnh Lạng Sơn,"]) == "Tổ 385, Xã Thái Bình, Tỉnh Lạng Sơn"
     assert join_address_lines(["Xã Nhân Lý, Tỉnh", "Lạng Sơn"]) == "Xã Nhân Lý, Tỉnh Lạng Sơn"
+
+
+def test_a_province_whose_comma_was_lost_is_split_off_the_last_component():
+    from fvi.pipeline.addresses import split_off_province
+
+    assert split_off_province("Huyện Nghĩa Thọ Nghệ An") == ["Huyện Nghĩa Thọ", "Nghệ An"]
+    assert split_off_province("Thành phố Bảy Hiền TP. Hồ Chí Minh") == ["Thành phố Bảy Hiền", "TP. Hồ Chí Minh"]
+    assert split_off_province("Tỉnh Nghệ An") == ["Tỉnh Nghệ An"]  # nothing before the province
+    assert split_off_province("Nghĩa Thọ Nghệ An") == ["Nghĩa Thọ Nghệ An"]  # no administrative name before it
+    matched = match_address("Xã Hữu Khuông, Huyện Nghĩa Thọ Nghệ An")
+    assert matched.text == "Xã Hữu Khuông, Huyện Nghĩa Thọ, Nghệ An" and matched.changed == 0
+    # the pipeline keeps the split (no name replaced: the confidence stays)
+    text = "Xã Hữu Khuông, Huyện Nghĩa Thọ Nghệ An"
+    logits = frames_logits(spelled(text))[None]
+    field = read_fields("cccd_chip/front", [LineBox("place_of_origin", (0.0, 0.0, 400.0, 30.0), 1.0)],
+                        logits)["place_of_origin"]
+    assert field.text == "Xã Hữu Khuông, Huyện Nghĩa Thọ, Nghệ An" and field.read_as == text
+    assert np.isclose(field.confidence, field.lines[0].text.confidence)
+
+
+def test_a_province_name_cut_short_at_the_end_is_completed_when_only_one_starts_so():
+    from fvi.pipeline.addresses import province_by_prefix
+
+    assert province_by_prefix("Hồ Chí M") == "Hồ Chí Minh"
+    assert province_by_prefix("Tuy(") == "Tuyên Quang"
+    assert province_by_prefix("Hà") is None  # too short
+    assert province_by_prefix("Quảng") is None  # Quảng Ngãi, Quảng Ninh, Quảng Trị ...
+    assert province_by_prefix("Hà Nội") is None  # not cut short
+    assert match_address("Xã Tân Vĩnh Lộc, TP. Hồ Chí M").text == "Xã Tân Vĩnh Lộc, TP. Hồ Chí Minh"
+    assert match_address("Ấp Linh, Xã Sơn Động").text == "Ấp Linh, Xã Sơn Động"  # no province at the end
+    assert match_address("Ấp Linh, Xã Sơn").text == "Ấp Linh, Xã Sơn"  # a ward last: no province completed
