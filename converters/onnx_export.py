@@ -102,6 +102,25 @@ def export(name: str, model: torch.nn.Module, example: np.ndarray, out: Path,
     return report
 
 
+def average_weights(name: str, weights: list[Path], mix: list[float] | None = None) -> torch.nn.Module:
+    """One model whose parameters and batch-norm statistics are the weighted mean of several trainings of
+    the same architecture (``mix`` sums to 1; equal by default). Averaging a fine-tuned model with the
+    version it started from keeps most of what each is good at (weight-space ensembling, WiSE-FT)."""
+    if len(weights) < 2:
+        raise ValueError("average needs at least two weight files")
+    mix = [1.0 / len(weights)] * len(weights) if mix is None else mix
+    if len(mix) != len(weights) or abs(sum(mix) - 1.0) > 1e-6 or min(mix) < 0:
+        raise ValueError(f"--mix needs one non-negative share per weight file, summing to 1 (got {mix})")
+    models = [load_weights(name, w) for w in weights]
+    states = [m.state_dict() for m in models]
+    if any(s.keys() != states[0].keys() or any(s[k].shape != states[0][k].shape for k in s) for s in states):
+        raise ValueError("the weight files are not of one architecture (or reader size)")
+    merged = {k: sum(share * s[k] for share, s in zip(mix, states)) if states[0][k].is_floating_point()
+              else states[-1][k] for k in states[0]}
+    models[0].load_state_dict(merged)
+    return models[0].eval()
+
+
 def save_fp16_weights(model: torch.nn.Module, out: Path) -> Path:
     """The published PyTorch weights (fp16 state_dict, small) so training can continue later."""
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -181,6 +181,28 @@ def export_cmd(
                   f"{report.max_abs_diff:.2e} over {report.inputs_checked} real batches (tolerance {report.tolerance:.0e})")
 
 
+@app.command("average")
+def average_cmd(
+    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    weights: list[Path] = typer.Option(..., "--weights", help="Weight files of one architecture (repeat)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the averaged weights (a state dict .pt)."),
+    mix: list[float] | None = typer.Option(None, "--mix", help="Share of each --weights, in order (default equal)."),
+) -> None:
+    """Average trainings of one model in weight space, e.g. a fine-tuned run with the version it started
+    from; `fvi export --weights OUT` then exports the result."""
+    import torch
+
+    from converters.onnx_export import average_weights
+
+    try:
+        net = average_weights(model, weights, mix or None)
+    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(net.state_dict(), out)
+    console.print(f"wrote {out}: the mean of {len(weights)} weight files")
+
+
 @app.command("quantize")
 def quantize_cmd(
     model: str = typer.Argument(..., help="cropper, detector or reader."),

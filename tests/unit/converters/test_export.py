@@ -70,3 +70,29 @@ def test_int8_reader_runs_and_reads_like_fp32(photos, tmp_path):
     texts = [[d.text for d in greedy_decode(ort.InferenceSession(str(p)).run(None, {"image": x})[0])]
              for p in (fp32, int8)]
     assert sum(a == b for a, b in zip(*texts)) >= 0.8 * len(lines)
+
+
+def test_average_takes_the_weighted_mean_of_two_trainings_and_refuses_other_architectures(tmp_path):
+    import subprocess
+    import sys
+
+    from converters.onnx_export import average_weights
+
+    a, b = ROOT / "weights/reader/v5.pt", ROOT / "weights/reader/v6.pt"
+    sa, sb = load_weights("reader", a).state_dict(), load_weights("reader", b).state_dict()
+    mean = average_weights("reader", [a, b], [0.25, 0.75]).state_dict()
+    key = next(k for k in sa if sa[k].is_floating_point() and not torch.equal(sa[k], sb[k]))
+    assert torch.allclose(mean[key], 0.25 * sa[key] + 0.75 * sb[key])
+    with pytest.raises(ValueError, match="summing to 1"):
+        average_weights("reader", [a, b], [0.5, 0.6])
+    with pytest.raises(ValueError, match="at least two"):
+        average_weights("reader", [a])
+    out = tmp_path / "avg.pt"
+    proc = subprocess.run([sys.executable, "-m", "fvi", "average", "reader", "--weights", str(a), "--weights", str(b),
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert torch.allclose(load_weights("reader", out).state_dict()[key], (sa[key] + sb[key]) / 2)
+    proc = subprocess.run([sys.executable, "-m", "fvi", "average", "reader", "--weights", str(a), "--weights",
+                           str(ROOT / "weights/detector/v2.pt"), "--out", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
