@@ -78,6 +78,9 @@ def synth(
     font_set: str = typer.Option("core", "--fonts",
                                  help="Font families: core, core+extra (the reader's training from v7), or "
                                       "unseen (never trained on: measures how the models read other type)."),
+    layout_shift: float = typer.Option(1.0, "--layout-shift", min=0.0,
+                                       help="How far printed text moves and how much its size varies, in "
+                                            "multiples of the default (8 px, 5 px per field, size -10..+8 %)."),
     preview: bool = typer.Option(False, "--preview", help="Also write preview.png, a contact sheet with labels drawn."),
     preview_count: int = typer.Option(12, "--preview-count", min=1, help="Photos on the contact sheet."),
     preview_width: int = typer.Option(480, "--preview-width", min=160, help="Width of each photo on the sheet."),
@@ -96,7 +99,8 @@ def synth(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     config = SynthConfig(seed=seed, cards=cards, size=_parse_size(size), no_card_rate=no_card_rate,
-                         cut_corner_rate=cut_corner_rate, fonts=font_set)
+                         cut_corner_rate=cut_corner_rate, fonts=font_set,
+                         layout_shift=layout_shift)
     with Progress(TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=count < 20) as bar:
         task = bar.add_task("synth", total=count)

@@ -76,7 +76,7 @@ def qr_payload(person: Person) -> str:
 class _Ink:
     """Per-card print variation: font families, size scale, ink colour and fading."""
 
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(self, rng: np.random.Generator, layout_shift: float = 1.0) -> None:
         sans = fonts.available("sans")
         serif = fonts.available("serif")
         pool = sans + serif
@@ -85,11 +85,13 @@ class _Ink:
         self.title_family = sans[int(rng.integers(len(sans)))]
         mono = fonts.available("mono")
         self.mono_family = mono[int(rng.integers(len(mono)))]
-        self.scale = rng.uniform(0.9, 1.08)
+        # layout_shift widens how far text moves and how much its size varies (1: the default spread).
+        scale = rng.uniform(0.9, 1.08)
+        self.scale = scale if layout_shift == 1.0 else 1 + (scale - 1) * layout_shift
         self.fade = rng.uniform(0.0, 0.3)
         self.tint = rng.integers(-15, 25, 3)
-        self.jitter = 5.0
-        self.shift = rng.uniform(-8, 8, 2)
+        self.jitter = 5.0 * layout_shift
+        self.shift = rng.uniform(-8, 8, 2) * layout_shift
 
     def font(self, role: str, size: float, bold: bool) -> ImageFont.FreeTypeFont:
         family = {"title": self.title_family, "value": self.value_family, "mono": self.mono_family}.get(
@@ -102,7 +104,8 @@ class _Ink:
         return tuple(int(v) for v in c)
 
 
-def render_card(card_type: CardType, side: Side, person: Person, rng: np.random.Generator) -> RenderedCard:
+def render_card(card_type: CardType, side: Side, person: Person, rng: np.random.Generator,
+                layout_shift: float = 1.0) -> RenderedCard:
     layout = LAYOUTS[(card_type, side)]
     w, h = CANONICAL_SIZE
     bg = graphics.background(layout.style, CANONICAL_SIZE, int(rng.integers(_BACKGROUND_VARIANTS)))
@@ -111,7 +114,7 @@ def render_card(card_type: CardType, side: Side, person: Person, rng: np.random.
     draw = ImageDraw.Draw(canvas)
     overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
     overlay_draw = ImageDraw.Draw(overlay)
-    ink = _Ink(rng)
+    ink = _Ink(rng, layout_shift)
     paper = np.array(layout.style.base, np.float32)
 
     payload = qr_payload(person)

@@ -40,6 +40,7 @@ class SynthConfig:
     cut_corner_rate: float = 0.06
     inconsistent_id_rate: float = 0.05
     jpeg_quality: tuple[int, int] = (30, 95)
+    layout_shift: float = 1.0  # how far text moves and its size varies, in multiples of the default spread
     fonts: str = "core"  # sets of fvi.synth.fonts.FONT_SETS: "core+extra", or "unseen" (never trained on)
 
 
@@ -96,7 +97,7 @@ class Generator:
         if not no_card:
             card_type, side = cfg.cards[int(rng.integers(len(cfg.cards)))]
             person = self.people.make(rng, card_type, cfg.inconsistent_id_rate)
-            rendered = render_card(card_type, side, person, rng)
+            rendered = render_card(card_type, side, person, rng, cfg.layout_shift)
             placement = place_card(rng, cfg.size, conditions, cut_corner=rng.random() < cfg.cut_corner_rate)
             paste_card(scene, rendered.image, placement, rng)
             corners = placement.corners

@@ -176,3 +176,21 @@ def test_fvi_synth_rejects_an_unknown_font_set_with_a_clear_message(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "comic" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_layout_shift_moves_and_resizes_the_print_and_keeps_every_line_on_the_card():
+    same = Generator(SynthConfig(seed=5, layout_shift=1.0)).sample(1).jpeg
+    assert same == Generator(SynthConfig(seed=5)).sample(1).jpeg  # the default spread: the same bytes as before
+    default, shifted = Generator(SynthConfig(seed=5, no_card_rate=0.0)), Generator(
+        SynthConfig(seed=5, no_card_rate=0.0, layout_shift=2.5))
+    moved = []
+    for index in range(12):
+        a, b = default.sample(index).label.card, shifted.sample(index).label.card
+        for field in b.fields.values():
+            for line in field.lines:
+                pc = np.array(line.polygon_card)
+                assert (pc >= 0).all() and (pc[:, 0] <= W).all() and (pc[:, 1] <= H).all()
+        key = next(iter(a.fields))
+        moved.append(np.abs(np.array(a.fields[key].lines[0].polygon_card)
+                            - np.array(b.fields[key].lines[0].polygon_card)).max())
+    assert max(moved) > 10  # text placed up to 2.5x further from the layout than by default
