@@ -86,21 +86,15 @@ def synth(
     preview_width: int = typer.Option(480, "--preview-width", min=160, help="Width of each photo on the sheet."),
 ) -> None:
     """Generate synthetic card photos with exact ground truth (see docs/synth-labels.md)."""
-    from fvi.synth.fonts import check_font_sets
     from fvi.synth.generate import SynthConfig, generate_dataset, select_cards
     from fvi.synth.preview import contact_sheet
 
     try:
-        cards = select_cards(types, sides)
+        config = SynthConfig(seed=seed, cards=select_cards(types, sides), size=_parse_size(size),
+                             no_card_rate=no_card_rate, cut_corner_rate=cut_corner_rate, fonts=font_set,
+                             layout_shift=layout_shift)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    try:
-        check_font_sets(font_set)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    config = SynthConfig(seed=seed, cards=cards, size=_parse_size(size), no_card_rate=no_card_rate,
-                         cut_corner_rate=cut_corner_rate, fonts=font_set,
-                         layout_shift=layout_shift)
     with Progress(TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=count < 20) as bar:
         task = bar.add_task("synth", total=count)

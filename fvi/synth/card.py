@@ -85,7 +85,8 @@ class _Ink:
         self.title_family = sans[int(rng.integers(len(sans)))]
         mono = fonts.available("mono")
         self.mono_family = mono[int(rng.integers(len(mono)))]
-        # layout_shift widens how far text moves and how much its size varies (1: the default spread).
+        # layout_shift widens how far text moves and how much its size varies (at 1 the scale is the value
+        # drawn, untouched, so default data sets keep their bytes).
         scale = rng.uniform(0.9, 1.08)
         self.scale = scale if layout_shift == 1.0 else 1 + (scale - 1) * layout_shift
         self.fade = rng.uniform(0.0, 0.3)

@@ -29,59 +29,61 @@ class FontFamily:
     kind: str  # "sans", "serif" or "mono"
 
 
-#: Every family training sets are drawn with. Each covers the whole reader charset (tested).
-FAMILIES: tuple[FontFamily, ...] = (
-    FontFamily("DejaVu Sans", "fonts/truetype/dejavu/DejaVuSans.ttf", "fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "sans"),
-    FontFamily("DejaVu Sans Condensed", "fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
-               "fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf", "sans"),
-    FontFamily("DejaVu Serif", "fonts/truetype/dejavu/DejaVuSerif.ttf", "fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", "serif"),
-    FontFamily("Liberation Sans", "fonts/truetype/liberation2/LiberationSans-Regular.ttf",
-               "fonts/truetype/liberation2/LiberationSans-Bold.ttf", "sans"),
-    FontFamily("Liberation Serif", "fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
-               "fonts/truetype/liberation2/LiberationSerif-Bold.ttf", "serif"),
-    FontFamily("Noto Sans", "fonts/truetype/noto/NotoSans-Regular.ttf", "fonts/truetype/noto/NotoSans-Bold.ttf", "sans"),
-    FontFamily("Noto Serif", "fonts/truetype/noto/NotoSerif-Regular.ttf", "fonts/truetype/noto/NotoSerif-Bold.ttf", "serif"),
-    FontFamily("Roboto", "fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Regular.ttf",
-               "fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Bold.ttf", "sans"),
-    FontFamily("Roboto Condensed", "fonts/truetype/roboto/unhinted/RobotoCondensed-Regular.ttf",
-               "fonts/truetype/roboto/unhinted/RobotoCondensed-Bold.ttf", "sans"),
-    FontFamily("FreeSans", "fonts/truetype/freefont/FreeSans.ttf", "fonts/truetype/freefont/FreeSansBold.ttf", "sans"),
-    FontFamily("FreeSerif", "fonts/truetype/freefont/FreeSerif.ttf", "fonts/truetype/freefont/FreeSerifBold.ttf", "serif"),
-    FontFamily("DejaVu Sans Mono", "fonts/truetype/dejavu/DejaVuSansMono.ttf", "fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", "mono"),
-    FontFamily("Liberation Mono", "fonts/truetype/liberation2/LiberationMono-Regular.ttf",
-               "fonts/truetype/liberation2/LiberationMono-Bold.ttf", "mono"),
-    FontFamily("FreeMono", "fonts/truetype/freefont/FreeMono.ttf", "fonts/truetype/freefont/FreeMonoBold.ttf", "mono"),
+#: Folders under FONT_DIR the Debian packages install into.
+_TT, _OT, _TEX_GYRE = "fonts/truetype", "fonts/opentype", "texmf/fonts/opentype/public/tex-gyre"
+
+#: The core families: what data sets are drawn in by default, and every model was trained on. Each
+#: family of every set covers the whole reader charset (tested).
+CORE_FAMILIES: tuple[FontFamily, ...] = (
+    FontFamily("DejaVu Sans", f"{_TT}/dejavu/DejaVuSans.ttf", f"{_TT}/dejavu/DejaVuSans-Bold.ttf", "sans"),
+    FontFamily("DejaVu Sans Condensed", f"{_TT}/dejavu/DejaVuSansCondensed.ttf",
+               f"{_TT}/dejavu/DejaVuSansCondensed-Bold.ttf", "sans"),
+    FontFamily("DejaVu Serif", f"{_TT}/dejavu/DejaVuSerif.ttf", f"{_TT}/dejavu/DejaVuSerif-Bold.ttf", "serif"),
+    FontFamily("Liberation Sans", f"{_TT}/liberation2/LiberationSans-Regular.ttf",
+               f"{_TT}/liberation2/LiberationSans-Bold.ttf", "sans"),
+    FontFamily("Liberation Serif", f"{_TT}/liberation2/LiberationSerif-Regular.ttf",
+               f"{_TT}/liberation2/LiberationSerif-Bold.ttf", "serif"),
+    FontFamily("Noto Sans", f"{_TT}/noto/NotoSans-Regular.ttf", f"{_TT}/noto/NotoSans-Bold.ttf", "sans"),
+    FontFamily("Noto Serif", f"{_TT}/noto/NotoSerif-Regular.ttf", f"{_TT}/noto/NotoSerif-Bold.ttf", "serif"),
+    FontFamily("Roboto", f"{_TT}/roboto/unhinted/RobotoTTF/Roboto-Regular.ttf",
+               f"{_TT}/roboto/unhinted/RobotoTTF/Roboto-Bold.ttf", "sans"),
+    FontFamily("Roboto Condensed", f"{_TT}/roboto/unhinted/RobotoCondensed-Regular.ttf",
+               f"{_TT}/roboto/unhinted/RobotoCondensed-Bold.ttf", "sans"),
+    FontFamily("FreeSans", f"{_TT}/freefont/FreeSans.ttf", f"{_TT}/freefont/FreeSansBold.ttf", "sans"),
+    FontFamily("FreeSerif", f"{_TT}/freefont/FreeSerif.ttf", f"{_TT}/freefont/FreeSerifBold.ttf", "serif"),
+    FontFamily("DejaVu Sans Mono", f"{_TT}/dejavu/DejaVuSansMono.ttf", f"{_TT}/dejavu/DejaVuSansMono-Bold.ttf",
+               "mono"),
+    FontFamily("Liberation Mono", f"{_TT}/liberation2/LiberationMono-Regular.ttf",
+               f"{_TT}/liberation2/LiberationMono-Bold.ttf", "mono"),
+    FontFamily("FreeMono", f"{_TT}/freefont/FreeMono.ttf", f"{_TT}/freefont/FreeMonoBold.ttf", "mono"),
 )
-
-
-_TEX_GYRE = "texmf/fonts/opentype/public/tex-gyre"
 
 #: Families added to training with reader v7 (`fvi synth --fonts core+extra`).
 EXTRA_FAMILIES: tuple[FontFamily, ...] = (
-    FontFamily("Lato", "fonts/truetype/lato/Lato-Regular.ttf", "fonts/truetype/lato/Lato-Bold.ttf", "sans"),
-    FontFamily("Inter", "fonts/opentype/inter/Inter-Regular.otf", "fonts/opentype/inter/Inter-Bold.otf", "sans"),
-    FontFamily("Carlito", "fonts/truetype/crosextra/Carlito-Regular.ttf",
-               "fonts/truetype/crosextra/Carlito-Bold.ttf", "sans"),
+    FontFamily("Lato", f"{_TT}/lato/Lato-Regular.ttf", f"{_TT}/lato/Lato-Bold.ttf", "sans"),
+    FontFamily("Inter", f"{_OT}/inter/Inter-Regular.otf", f"{_OT}/inter/Inter-Bold.otf", "sans"),
+    FontFamily("Carlito", f"{_TT}/crosextra/Carlito-Regular.ttf",
+               f"{_TT}/crosextra/Carlito-Bold.ttf", "sans"),
     FontFamily("TeX Gyre Heros", f"{_TEX_GYRE}/texgyreheros-regular.otf", f"{_TEX_GYRE}/texgyreheros-bold.otf",
                "sans"),
-    FontFamily("Linux Biolinum", "fonts/opentype/linux-libertine/LinBiolinum_R.otf",
-               "fonts/opentype/linux-libertine/LinBiolinum_RB.otf", "sans"),
+    FontFamily("Linux Biolinum", f"{_OT}/linux-libertine/LinBiolinum_R.otf",
+               f"{_OT}/linux-libertine/LinBiolinum_RB.otf", "sans"),
     FontFamily("TeX Gyre Termes", f"{_TEX_GYRE}/texgyretermes-regular.otf",
                f"{_TEX_GYRE}/texgyretermes-bold.otf", "serif"),
     FontFamily("TeX Gyre Schola", f"{_TEX_GYRE}/texgyreschola-regular.otf",
                f"{_TEX_GYRE}/texgyreschola-bold.otf", "serif"),
-    FontFamily("Linux Libertine", "fonts/opentype/linux-libertine/LinLibertine_R.otf",
-               "fonts/opentype/linux-libertine/LinLibertine_RB.otf", "serif"),
-    FontFamily("JetBrains Mono", "fonts/truetype/jetbrains-mono/JetBrainsMono-Regular.ttf",
-               "fonts/truetype/jetbrains-mono/JetBrainsMono-Bold.ttf", "mono"),
+    FontFamily("Linux Libertine", f"{_OT}/linux-libertine/LinLibertine_R.otf",
+               f"{_OT}/linux-libertine/LinLibertine_RB.otf", "serif"),
+    FontFamily("JetBrains Mono", f"{_TT}/jetbrains-mono/JetBrainsMono-Regular.ttf",
+               f"{_TT}/jetbrains-mono/JetBrainsMono-Bold.ttf", "mono"),
 )
 
 #: Families no training set is drawn with (`fvi synth --fonts unseen`), of the same three kinds.
 UNSEEN_FAMILIES: tuple[FontFamily, ...] = (
-    FontFamily("Open Sans", "fonts/truetype/open-sans/OpenSans-Regular.ttf",
-               "fonts/truetype/open-sans/OpenSans-Bold.ttf", "sans"),
-    FontFamily("Cantarell", "fonts/opentype/cantarell/Cantarell-Regular.otf",
-               "fonts/opentype/cantarell/Cantarell-Bold.otf", "sans"),
+    FontFamily("Open Sans", f"{_TT}/open-sans/OpenSans-Regular.ttf",
+               f"{_TT}/open-sans/OpenSans-Bold.ttf", "sans"),
+    FontFamily("Cantarell", f"{_OT}/cantarell/Cantarell-Regular.otf",
+               f"{_OT}/cantarell/Cantarell-Bold.otf", "sans"),
     FontFamily("TeX Gyre Pagella", f"{_TEX_GYRE}/texgyrepagella-regular.otf",
                f"{_TEX_GYRE}/texgyrepagella-bold.otf", "serif"),
     FontFamily("TeX Gyre Bonum", f"{_TEX_GYRE}/texgyrebonum-regular.otf", f"{_TEX_GYRE}/texgyrebonum-bold.otf",
@@ -91,7 +93,7 @@ UNSEEN_FAMILIES: tuple[FontFamily, ...] = (
 )
 
 #: Named sets of families; `fvi synth --fonts` takes one or several joined by "+" ("core+extra").
-FONT_SETS: dict[str, tuple[FontFamily, ...]] = {"core": FAMILIES, "extra": EXTRA_FAMILIES,
+FONT_SETS: dict[str, tuple[FontFamily, ...]] = {"core": CORE_FAMILIES, "extra": EXTRA_FAMILIES,
                                                  "unseen": UNSEEN_FAMILIES}
 #: The sets the reader is trained on (its random-text lines draw from them too).
 TRAINING_FONTS = "core+extra"

@@ -43,6 +43,9 @@ class SynthConfig:
     layout_shift: float = 1.0  # how far text moves and its size varies, in multiples of the default spread
     fonts: str = "core"  # sets of fvi.synth.fonts.FONT_SETS: "core+extra", or "unseen" (never trained on)
 
+    def __post_init__(self) -> None:
+        fonts.check_font_sets(self.fonts)
+
 
 @dataclass
 class Sample:

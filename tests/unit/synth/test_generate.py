@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from fvi.cards.idnumber import id12_consistent
 from fvi.cards.types import CANONICAL_SIZE, SUPPORTED_CARDS, fields_of
@@ -154,28 +155,24 @@ def test_fvi_synth_from_the_command_line(tmp_path):
     assert (out / "manifest.json").is_file()
 
 
-def test_fvi_synth_rejects_unknown_card_types_with_a_clear_message(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "fvi", "synth", "--out", str(tmp_path / "x"), "--types", "passport"],
+@pytest.mark.parametrize("option,value", [("--types", "passport"), ("--fonts", "comic")])
+def test_fvi_synth_rejects_unknown_card_types_and_font_sets_with_a_clear_message(tmp_path, option, value):
+    proc = subprocess.run([sys.executable, "-m", "fvi", "synth", "--out", str(tmp_path / "x"), option, value],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
-    assert "passport" in proc.stderr and "Traceback" not in proc.stderr
+    assert value in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_unseen_fonts_draw_other_type_reproducibly_and_leave_the_default_set_alone():
-    core, unseen = Generator(SynthConfig(seed=5, no_card_rate=0.0)), Generator(SynthConfig(seed=5, no_card_rate=0.0,
-                                                                                           fonts="unseen"))
+    core = Generator(SynthConfig(seed=5, no_card_rate=0.0))
+    unseen = Generator(SynthConfig(seed=5, no_card_rate=0.0, fonts="unseen"))
     first = core.sample(0).jpeg
     other = unseen.sample(0).jpeg
     assert other != first
     assert Generator(SynthConfig(seed=5, no_card_rate=0.0, fonts="unseen")).sample(0).jpeg == other
     assert core.sample(0).jpeg == first  # the unseen set was used only inside its own sample
-
-
-def test_fvi_synth_rejects_an_unknown_font_set_with_a_clear_message(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "fvi", "synth", "--out", str(tmp_path / "x"), "--fonts", "comic"],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0
-    assert "comic" in proc.stderr and "Traceback" not in proc.stderr
+    with pytest.raises(ValueError, match="unknown font set"):
+        SynthConfig(fonts="comic")  # refused when the configuration is made, not in a worker later
 
 
 def test_layout_shift_moves_and_resizes_the_print_and_keeps_every_line_on_the_card():
