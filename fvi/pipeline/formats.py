@@ -107,11 +107,12 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
 
 def mrz_name_line(text: str) -> str | None:
     """The MRZ name line (SURNAME<<GIVEN<NAMES, then '<' to 30 characters) from a reading whose name part
-    is clean: everything after the first '<<<' can only be filler (names separate their parts with one or
-    two '<'), so it becomes '<' whatever was read there. None for any other line (the ID and date lines
-    hold digits) or a name part with other characters."""
+    is clean: everything after the first '<<<', or after the second '<<' (the surname is followed by two
+    fillers once, given names by one), can only be filler, so it becomes '<' whatever was read there.
+    None for any other line (the ID and date lines hold digits) or a name part with other characters."""
     width = len(MRZ_LINES[2])
-    end = text.find("<<<")
+    second = text.find("<<", text.find("<<") + 2) if "<<" in text else -1
+    end = min((e for e in (text.find("<<<"), second) if e >= 0), default=-1)
     name = text[:end] if end >= 0 else text.rstrip("<") if text.endswith("<") else None
     if not name or len(name) > width - 1 or not set(name) <= set(MRZ_LETTERS + "<") or name.startswith("<"):
         return None

@@ -8,6 +8,13 @@ the official place names that are no Vietnamese syllable (minority-language name
 "Krông", "Tẻh"; the `vietnam-provinces` list) count as well-formed too. Words with digits or other
 signs, words of one or two letters (abbreviations such as "TP", "Ea") and words the reader is sure of
 (foreign names such as "Pasteur") are left as read.
+
+A field written from a small vocabulary (identifying marks: `fvi.cards.marks`) is held to it first: a word
+outside the vocabulary ("mát", "trèn", "ruồ", also well-formed ones) is replaced by a word of the
+vocabulary one edit away (two for words of 5+ letters) under ``LEXICON_MARGIN``: among those within it,
+the most likely one that follows the word before it in some phrase of the vocabulary ("đuôi" -> "mắt",
+not "má"), else the most likely. Only failing that is it re-spelled as a syllable. A word of another
+hand's vocabulary that the reader is sure of stays.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from rapidfuzz.distance import Levenshtein
 
 from fvi.cards.charset import VIETNAMESE_LOWER
 from fvi.cards.syllables import is_syllable
@@ -27,8 +36,12 @@ from fvi.pipeline.specs import READER_ALPHABET
 #: (natural log) than its free reading of the word, i.e. >= e^-MARGIN of it. Chosen on the validation set
 #: (seed 2; see perf/reports/spelling.md).
 MARGIN = 6.0
-#: Shorter words are left as read (abbreviations, initials).
+#: The same for a replacement from a field's vocabulary (chosen on the validation set:
+#: perf/reports/spelling.md).
+LEXICON_MARGIN = 6.0
+#: Shorter words are left as read (abbreviations, initials); in a field with a vocabulary, one-letter ones.
 MIN_LETTERS = 3
+MIN_LEXICON_LETTERS = 2
 LETTERS = frozenset(VIETNAMESE_LOWER)
 TRAILING = ",.;:"
 
@@ -45,6 +58,20 @@ def _best_path(logp: np.ndarray) -> list[_Char]:
     return [_Char(READER_ALPHABET[k - 1], first, last) for k, first, last in path_runs(logp.argmax(-1))]
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words of a field's phrases (lower case) and which word follows which in them."""
+
+    words: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, phrases: tuple[str, ...]) -> Vocabulary:
+        split = [phrase.lower().split() for phrase in phrases]
+        return cls(frozenset(w for words in split for w in words),
+                   frozenset(pair for words in split for pair in zip(words, words[1:])))
+
+
 @lru_cache(maxsize=1)
 def place_words() -> frozenset[str]:
     """Lower-case words of official place names that are no Vietnamese syllable ("đắk", "krông")."""
@@ -54,6 +81,15 @@ def place_words() -> frozenset[str]:
 
 def well_formed(word: str) -> bool:
     return is_syllable(word) or word.lower() in place_words()
+
+
+def _in_case_of(word: str, found: list[str]) -> list[str]:
+    """Lower-case ``found`` in the case of ``word`` (all capitals, capitalised or lower)."""
+    if word.isupper():
+        found = [e.upper() for e in found]
+    elif word[0].isupper():
+        found = [e[0].upper() + e[1:] for e in found]
+    return [e for e in found if all(c in CLASS_OF for c in e)]
 
 
 def candidates(word: str, letters: set[str]) -> list[str]:
@@ -66,12 +102,14 @@ def candidates(word: str, letters: set[str]) -> list[str]:
             edits.add(lower[:i] + c + lower[i:])
             if i < len(lower):
                 edits.add(lower[:i] + c + lower[i + 1:])
-    found = sorted(e for e in edits if e != lower and well_formed(e))
-    if word.isupper():
-        found = [e.upper() for e in found]
-    elif word[0].isupper():
-        found = [e[0].upper() + e[1:] for e in found]
-    return [e for e in found if all(c in CLASS_OF for c in e)]
+    return _in_case_of(word, sorted(e for e in edits if e != lower and well_formed(e)))
+
+
+def lexicon_candidates(word: str, lexicon: frozenset[str]) -> list[str]:
+    """Words of ``lexicon`` (lower case) one edit from ``word``, two when it has 5+ letters, in its case."""
+    lower = word.lower()
+    limit = 2 if len(lower) >= 5 else 1
+    return _in_case_of(word, sorted(w for w in lexicon if Levenshtein.distance(lower, w, score_cutoff=limit) <= limit))
 
 
 #: The letters an edit may bring in: those among the reader's RUNNER_UP best classes in some frame of
@@ -85,13 +123,30 @@ def _letters_considered(segment: np.ndarray) -> set[str]:
     return chars & LETTERS
 
 
-def spell_syllables(logits: np.ndarray, line: DecodedLine) -> DecodedLine:
-    """``line`` (the free reading of ``logits`` [T, C]) with each ill-formed word replaced as described
-    above; its confidence times the probability ratio of each replacement."""
+def _best_option(segment: np.ndarray, options: list[str], margin: float,
+                 preferred: frozenset[str] = frozenset()) -> tuple[str, float] | None:
+    """The option whose best path over ``segment`` is most likely, with its log ratio to the free reading,
+    among those whose ratio is at least e^-``margin``; the most likely of the ``preferred`` (lower case)
+    among them if there is one."""
+    if not options or not len(segment):
+        return None
+    drops = best_path_scores(segment, options) - segment.max(-1).sum()
+    within = [k for k in np.argsort(-drops) if drops[k] >= -margin]
+    if not within:
+        return None
+    k = next((k for k in within if options[k].lower() in preferred), within[0])
+    return options[k], float(drops[k])
+
+
+def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabulary | None = None) -> DecodedLine:
+    """``line`` (the free reading of ``logits`` [T, C]) with each ill-formed word (or, given the field's
+    ``vocabulary``, each word outside it) replaced as described above; its confidence times the
+    probability ratio of each replacement."""
     logp = log_softmax(logits.astype(np.float32))
     chars = _best_path(logp)
     out = [c.char for c in chars]
     confidence = line.confidence
+    before = ""  # the word before, as it stands now (lower case)
     i = 0
     while i < len(chars):
         if chars[i].char == " ":
@@ -104,18 +159,20 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine) -> DecodedLine:
         while end > i and chars[end - 1].char in TRAILING:
             end -= 1
         word = "".join(c.char for c in chars[i:end])
-        if len(word) >= MIN_LETTERS and set(word.lower()) <= LETTERS and not well_formed(word):
-            first = chars[i - 1].last + 1 if i else 0
-            last = chars[end].first - 1 if end < len(chars) else len(logp) - 1
-            segment = logp[first:last + 1]
-            options = candidates(word, _letters_considered(segment))
-            if options and len(segment):
-                scores = best_path_scores(segment, options)
-                k = int(np.argmax(scores))
-                drop = float(scores[k] - segment.max(-1).sum())
-                if drop >= -MARGIN:
-                    out[i:end] = [options[k]] + [""] * (end - i - 1)
-                    confidence *= float(np.exp(min(0.0, drop)))
+        first = chars[i - 1].last + 1 if i else 0
+        last = chars[end].first - 1 if end < len(chars) else len(logp) - 1
+        segment = logp[first:last + 1]
+        best = None
+        if (vocabulary is not None and len(word) >= MIN_LEXICON_LETTERS and set(word.lower()) <= LETTERS
+                and word.lower() not in vocabulary.words):
+            follows = frozenset(b for a, b in vocabulary.pairs if a == before)
+            best = _best_option(segment, lexicon_candidates(word, vocabulary.words), LEXICON_MARGIN, follows)
+        if best is None and len(word) >= MIN_LETTERS and set(word.lower()) <= LETTERS and not well_formed(word):
+            best = _best_option(segment, candidates(word, _letters_considered(segment)), MARGIN)
+        if best is not None:
+            out[i:end] = [best[0]] + [""] * (end - i - 1)
+            confidence *= float(np.exp(min(0.0, best[1])))
+        before = "".join(out[i:end]).lower()
         i = j
     text = "".join(out).strip()
     return line if text == line.text else DecodedLine(text, confidence, line.char_probs)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fvi.cards.marks import MARK_PHRASES
 from fvi.pipeline.addresses import ADDRESS_FIELDS, match_address
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
@@ -26,10 +27,12 @@ from fvi.pipeline.specs import (
     READER_BATCH_WIDTH_STEP,
     READER_WIDTH_STEP,
 )
-from fvi.pipeline.spelling import spell_syllables
+from fvi.pipeline.spelling import Vocabulary, spell_syllables
 
 #: Fields whose words are Vietnamese syllables (names, places, marks): ill-formed words are re-spelled.
 SPELLED_FIELDS = ("full_name", "identifying_marks", *ADDRESS_FIELDS)
+#: Fields written from a small vocabulary: words outside it are re-spelled into it first.
+FIELD_VOCABULARIES = {"identifying_marks": Vocabulary.of(MARK_PHRASES)}
 
 #: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
 MAX_LINES = 48
@@ -270,7 +273,7 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     free = greedy_decode(logits[None])[0]
     form = line_format(card_class, field)
     if form is None:
-        return spell_syllables(logits, free) if field in SPELLED_FIELDS else free
+        return spell_syllables(logits, free, FIELD_VOCABULARIES.get(field)) if field in SPELLED_FIELDS else free
     if form.rewrite is not None and (fixed := form.rewrite(free.text)) is not None:
         return DecodedLine(fixed, free.confidence, free.char_probs)
     if form.fits(free.text):

@@ -12,6 +12,7 @@ from faker import Faker
 
 from fvi.cards.dates import add_years, age_on, expected_expiry
 from fvi.cards.idnumber import build_id12, century_sex_digit
+from fvi.cards.marks import MARK_DIRECTIONS, MARK_KINDS, MARK_PLACES
 from fvi.cards.types import CardType
 
 #: Date ranges in which each card generation was issued.
@@ -25,12 +26,6 @@ ISSUE_PERIODS: dict[CardType, tuple[dt.date, dt.date]] = {
 MIN_AGE = {CardType.CAN_CUOC_2024: 6}
 DEFAULT_MIN_AGE = 14
 
-_MARK_KIND = ("Nốt ruồi", "Sẹo chấm", "Sẹo", "Vết bớt", "Nốt ruồi son")
-_MARK_PLACE = (
-    "đuôi mắt trái", "đuôi mắt phải", "cánh mũi trái", "cánh mũi phải", "mép trái", "mép phải",
-    "đầu lông mày trái", "đầu lông mày phải", "cằm", "trán", "gò má trái", "gò má phải",
-)
-_MARK_WHERE = ("trên", "dưới", "sau", "trước", "trên sau", "dưới trước")
 _STREET_KIND = ("Số {n}", "Số {n}/{m}", "Số {n}, Ngõ {m}", "Số {n}, Ngách {m}/{k}", "Tổ {n}", "Thôn {w}",
                 "Ấp {w}", "Khu phố {n}", "Xóm {w}", "Tổ dân phố {n}", "Bản {w}")
 
@@ -184,9 +179,9 @@ def _break_id(rng: np.random.Generator, id_number: str, birth_year: int, sex: st
 
 def _identifying_marks(rng: np.random.Generator) -> str:
     def one() -> str:
-        kind = _MARK_KIND[int(rng.integers(len(_MARK_KIND)))]
-        where = _MARK_WHERE[int(rng.integers(len(_MARK_WHERE)))]
-        place = _MARK_PLACE[int(rng.integers(len(_MARK_PLACE)))]
+        kind = MARK_KINDS[int(rng.integers(len(MARK_KINDS)))]
+        where = MARK_DIRECTIONS[int(rng.integers(len(MARK_DIRECTIONS)))]
+        place = MARK_PLACES[int(rng.integers(len(MARK_PLACES)))]
         return f"{kind} C:{rng.uniform(0.5, 3.5):.1f}cm {where} {place}".replace(".0cm", "cm")
 
     return one() if rng.random() < 0.6 else f"{one()}. {one()}"

@@ -119,6 +119,10 @@ def test_after_the_name_the_mrz_name_line_is_filler_whatever_was_read_there():
     line = "NGUYEN<<BUI<DUC<NHIEN" + "<" * 9
     logits = frames_logits(spelled("NGUYEN<<BUI<DUC<NHIEN<<<N<<<"))  # a stray N, two fillers lost
     assert decode_line("cccd_chip/back", "mrz", logits).text == line
+    # the surname is followed by two fillers once: letters after a second '<<' are no part of the name
+    line = "HOANG<<PHU<HAI<PHUC" + "<" * 11
+    logits = frames_logits(spelled("HOANG<<PHU<HAI<PHUC<<CUN<<<<<<"))
+    assert decode_line("cccd_chip/back", "mrz", logits).text == line
     # the ID and date lines hold digits: they are never taken for a name line
     dates = "9001011M3001019VNM" + "<" * 11 + "2"
     assert decode_line("cccd_chip/back", "mrz", frames_logits(spelled(dates))).text == dates

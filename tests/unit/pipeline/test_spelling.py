@@ -4,10 +4,11 @@ own runner-up characters; well-formed words, place names and confident readings 
 import numpy as np
 import pytest
 
+from fvi.cards.marks import MARK_DIRECTIONS, MARK_KINDS, MARK_PHRASES, MARK_PLACES
 from fvi.cards.syllables import is_syllable
 from fvi.pipeline.ctc import _viterbi, best_path_scores, greedy_decode, log_softmax
 from fvi.pipeline.formats import literal
-from fvi.pipeline.spelling import spell_syllables
+from fvi.pipeline.spelling import Vocabulary, spell_syllables
 from fvi.pipeline.steps import decode_line
 from tests.ctc_frames import frames_logits, spelled
 
@@ -64,3 +65,43 @@ def test_place_names_short_words_and_words_with_digits_are_left_as_read():
 def test_fields_with_a_format_are_not_re_spelled():
     logits = frames_logits(spelled("Nữ", {1: ("ử", 7.0)}))
     assert decode_line("cccd_2016/front", "sex", logits).text == "Nữ"
+
+
+MARKS = Vocabulary.of(MARK_PHRASES)
+
+
+def test_the_marks_vocabulary_holds_every_word_the_generator_writes():
+    for phrase in (*MARK_KINDS, *MARK_PLACES, *MARK_DIRECTIONS):
+        assert set(phrase.lower().split()) <= MARKS.words
+    assert ("đuôi", "mắt") in MARKS.pairs and ("vết", "bớt") in MARKS.pairs
+
+
+def test_a_well_formed_word_outside_the_marks_vocabulary_takes_the_vocabulary_word_the_reader_saw_next():
+    # "mát" and "trèn" are Vietnamese syllables, so only the vocabulary catches them
+    text = "Sẹo chấm C:0.8cm trên đuôi mắt phải"
+    logits = frames_logits(spelled(text, {19: ("è", 7.0), 28: ("á", 7.0)}))
+    free = greedy_decode(logits[None])[0]
+    assert free.text == "Sẹo chấm C:0.8cm trèn đuôi mát phải"
+    fixed = decode_line("cccd_2016/back", "identifying_marks", logits)
+    assert fixed.text == text and fixed.confidence < free.confidence
+    # the same reading in a name is left alone: "mát" is a syllable
+    assert spell_syllables(logits, free) == free
+
+
+def test_after_a_landmark_word_the_word_that_follows_it_in_the_vocabulary_wins():
+    # "mắ" is one edit from both "má" and "mắt"; the reader finds "má" more likely, but "đuôi má" is no
+    # phrase of the vocabulary and "đuôi mắt" is
+    frames = spelled("đuôi mắ")
+    frames[-3:-1] = [{"ắ": 6.5, "á": 6.0}] * 2
+    frames += [{"": 6.0, "t": 3.0}]  # the "t" the free reading lost, as the blank's runner-up
+    logits = frames_logits(frames)
+    free = greedy_decode(logits[None])[0]
+    assert free.text == "đuôi mắ"
+    assert spell_syllables(logits, free, MARKS).text == "đuôi mắt"
+    assert spell_syllables(logits[3 * 5:], greedy_decode(logits[None, 3 * 5:])[0], MARKS).text == "má"
+
+
+def test_a_marks_word_of_another_vocabulary_the_reader_is_sure_of_is_left_as_read():
+    text = "Sẹo C:2cm trên mu bàn tay trái"  # "mu", "bàn", "tay": one edit from "má", "bên", "tai"
+    logits = frames_logits(spelled(text))
+    assert decode_line("cccd_2016/back", "identifying_marks", logits).text == text
