@@ -226,7 +226,8 @@ def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
 
 
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
-    lines = [ReadLine(b, decode_line(card_class, b.field, logits)) for b, logits in zip(boxes, reader_logits)]
+    lines = [ReadLine(b, without_stray_end(b.field, decode_line(card_class, b.field, logits)))
+             for b, logits in zip(boxes, reader_logits)]
     fields = assemble_fields(card_class, drop_stray_lines(card_class, lines))
     return {key: with_official_names(f) if key in ADDRESS_FIELDS else f for key, f in fields.items()}
 
@@ -246,10 +247,34 @@ def with_official_names(field: Field) -> Field:
                                confidence=field.confidence * NAME_MATCH_CONFIDENCE ** matched.changed)
 
 
+#: In free text (addresses, marks), a line of at most STRAY_CHARS characters read with a confidence below
+#: STRAY_CONFIDENCE beside other lines of its field is a stray box (a speck, a stroke of the guilloche), and
+#: so is such a one-letter word ending a line: both are dropped. Chosen on the validation set.
+STRAY_FIELDS = (*ADDRESS_FIELDS, "identifying_marks")
+STRAY_CHARS = 2
+STRAY_CONFIDENCE = 0.5
+
+
+def without_stray_end(field: str, line: DecodedLine) -> DecodedLine:
+    """``line`` without a one-letter word at its end that the reader was unsure of (see STRAY_FIELDS);
+    its confidence stays the line's."""
+    text = line.text
+    if (field in STRAY_FIELDS and len(text) >= 3 and text[-1].isalpha() and text[-2] in " ,"
+            and len(line.char_probs) == len(text) and line.char_probs[-1] < STRAY_CONFIDENCE):
+        kept = text[:-1].rstrip(" ")
+        return DecodedLine(kept, line.confidence, line.char_probs[:len(kept)])
+    return line
+
+
 def drop_stray_lines(card_class: str, lines: list[ReadLine]) -> list[ReadLine]:
     """A field printed on a known number of lines (one for dates, ID number, sex; three for the MRZ)
     keeps that many when the detector found more (the others are stray boxes): first those that fit the
-    format, then those near its length, then the most confident; in reading order."""
+    format, then those near its length, then the most confident; in reading order. A field of free text
+    loses its stray specks (see STRAY_FIELDS)."""
+    fields_of = [line.box.field for line in lines]
+    lines = [line for line in lines
+             if not (line.box.field in STRAY_FIELDS and fields_of.count(line.box.field) > 1
+                     and len(line.text.text.strip()) <= STRAY_CHARS and line.text.confidence < STRAY_CONFIDENCE)]
     by_field: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         form = line_format(card_class, line.box.field)

@@ -138,3 +138,29 @@ def test_a_province_name_cut_short_at_the_end_is_completed_when_only_one_starts_
     assert match_address("Xã Tân Vĩnh Lộc, TP. Hồ Chí M").text == "Xã Tân Vĩnh Lộc, TP. Hồ Chí Minh"
     assert match_address("Ấp Linh, Xã Sơn Động").text == "Ấp Linh, Xã Sơn Động"  # no province at the end
     assert match_address("Ấp Linh, Xã Sơn").text == "Ấp Linh, Xã Sơn"  # a ward last: no province completed
+
+
+def test_an_unsure_one_letter_word_ending_a_line_and_an_unsure_speck_beside_other_lines_are_dropped():
+    from fvi.pipeline.ctc import DecodedLine
+    from fvi.pipeline.detection import LineBox
+    from fvi.pipeline.fields import ReadLine
+    from fvi.pipeline.steps import drop_stray_lines, without_stray_end
+
+    def read(text, last=0.99):
+        return DecodedLine(text, min(0.9, last), (0.99,) * (len(text) - 1) + (last,))
+
+    assert without_stray_end("place_of_residence", read("Tỉnh Khánh Hòa T", 0.37)).text == "Tỉnh Khánh Hòa"
+    assert without_stray_end("place_of_residence", read("Phường An Phú Đông,S", 0.24)).text == "Phường An Phú Đông,"
+    for field, text in (("place_of_residence", "Tổ 3, Khu B"),  # read surely: a real letter
+                        ("full_name", "NGUYỄN VĂN A")):  # names are not touched
+        assert without_stray_end(field, read(text, 0.37 if field == "full_name" else 0.95)).text == text
+
+    def line(text, confidence, field="place_of_residence"):
+        return ReadLine(LineBox(field, (0.0, 0.0, 10.0, 10.0), 0.9), DecodedLine(text, confidence, ()))
+
+    lines = [line("Số 387/6 Cách Mạng Tháng Tám, Xã", 0.5), line("Đồng Lê, Tỉnh Quảng Trị", 0.8), line("a", 0.17),
+             line("g", 0.48), line("Hà", 0.9)]
+    assert [x.text.text for x in drop_stray_lines("cccd_chip/front", lines)] == [
+        "Số 387/6 Cách Mạng Tháng Tám, Xã", "Đồng Lê, Tỉnh Quảng Trị", "Hà"]
+    alone = [line("Ea", 0.3)]  # the only line of its field stays
+    assert drop_stray_lines("cccd_chip/front", alone) == alone
