@@ -70,12 +70,14 @@ DATE_PATTERNS_TRIED = 4
 MRZ_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MRZ_CHARS = DIGITS + MRZ_LETTERS + "<"
 #: The three TD1 lines of a Vietnamese chip card (shared/CARDS.md): ID, document number and checks;
-#: birth date, sex, expiry (fillers when none), nationality, optional data, composite check; the name.
-MRZ_LINES: tuple[Pattern, ...] = (
-    literal("IDVNM") + (DIGITS,) * 9 + (DIGITS,) + (DIGITS,) * 12 + literal("<<") + (DIGITS,),
-    (DIGITS,) * 7 + ("MF<",) + (DIGITS + "<",) * 6 + (DIGITS,) + literal("VNM") + ("<",) * 11 + (DIGITS,),
-    (MRZ_LETTERS + "<",) * 30,
-)
+#: birth date, sex, expiry (a date, or six fillers when none), nationality, optional data, composite
+#: check; the name. The date line has two shapes, with and without an expiry date.
+MRZ_ID_LINE: Pattern = literal("IDVNM") + (DIGITS,) * 9 + (DIGITS,) + (DIGITS,) * 12 + literal("<<") + (DIGITS,)
+MRZ_DATE_LINES: tuple[Pattern, ...] = tuple(
+    (DIGITS,) * 7 + ("MF<",) + expiry + (DIGITS,) + literal("VNM") + ("<",) * 11 + (DIGITS,)
+    for expiry in ((DIGITS,) * 6, ("<",) * 6))
+MRZ_NAME_LINE: Pattern = (MRZ_LETTERS + "<",) * 30
+MRZ_LINE_COUNT = 3
 
 
 def line_format(card_class: str, field: str) -> LineFormat | None:
@@ -99,9 +101,11 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         return LineFormat((literal("Việt Nam"),))
     if field == "mrz":
         # A line the detector split in two is too short for any MRZ line: only its characters are kept to.
-        # Which of the 3 lines a reading is shows in its characters (IDVNM..., digits, letters): only
-        # that line's pattern is tried (each costs ~4 ms of Viterbi on a 30-character line).
-        return LineFormat(MRZ_LINES, charset=MRZ_CHARS, max_lines=len(MRZ_LINES), tried=1, rewrite=mrz_name_line)
+        # Which line (and which shape of the date line) a reading is shows in its characters (IDVNM...,
+        # digits, fillers, letters): only that pattern is tried (each costs ~4 ms of Viterbi on a
+        # 30-character line).
+        return LineFormat((MRZ_ID_LINE, *MRZ_DATE_LINES, MRZ_NAME_LINE), charset=MRZ_CHARS, max_lines=MRZ_LINE_COUNT,
+                          tried=1, rewrite=mrz_name_line)
     return None
 
 
@@ -110,7 +114,7 @@ def mrz_name_line(text: str) -> str | None:
     is clean: everything after the first '<<<', or after the second '<<' (the surname is followed by two
     fillers once, given names by one), can only be filler, so it becomes '<' whatever was read there.
     None for any other line (the ID and date lines hold digits) or a name part with other characters."""
-    width = len(MRZ_LINES[2])
+    width = len(MRZ_NAME_LINE)
     second = text.find("<<", text.find("<<") + 2) if "<<" in text else -1
     end = min((e for e in (text.find("<<<"), second) if e >= 0), default=-1)
     name = text[:end] if end >= 0 else text.rstrip("<") if text.endswith("<") else None

@@ -128,6 +128,13 @@ def test_after_the_name_the_mrz_name_line_is_filler_whatever_was_read_there():
     assert decode_line("cccd_chip/back", "mrz", frames_logits(spelled(dates))).text == dates
 
 
+def test_the_mrz_expiry_is_a_date_or_six_fillers_never_a_mix():
+    line = "5006144M<<<<<<0VNM" + "<" * 11 + "2"
+    logits = frames_logits(spelled(line, {13: ("1", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "5006144M<<<<<10VNM" + "<" * 11 + "2"
+    assert decode_line("cccd_chip/back", "mrz", logits).text == line
+
+
 def test_the_optional_data_of_the_mrz_date_line_is_filler_on_vietnamese_cards():
     line = "9001011M3001019VNM" + "<" * 11 + "2"
     logits = frames_logits(spelled(line, {22: ("H", 7.0)}))
@@ -157,7 +164,8 @@ def test_an_mrz_reading_is_decoded_under_the_line_it_resembles():
     form = line_format("cccd_chip/back", "mrz")
     assert form.candidates("IDVNM0900123450001090012345<1") == [form.patterns[0]]
     assert form.candidates("9001011M3001019VNM<<<<<<<<<<2") == [form.patterns[1]]
-    assert form.candidates("NGUYEN<<VAN<A<<<<<<<<<<<<<<<<") == [form.patterns[2]]
+    assert form.candidates("5006144M<<<<<10VNM<<<<<<<<<<<2") == [form.patterns[2]]  # no expiry: fillers
+    assert form.candidates("NGUYEN<<VAN<A<<<<<<<<<<<<<<<<") == [form.patterns[3]]
 
 
 def test_the_layout_the_detector_sees_sets_a_mistaken_type_right_and_keeps_a_sure_one():
