@@ -1,6 +1,8 @@
 """Administrative names in a read address, matched to the official list of Vietnam's provinces and wards
 (the `vietnam-provinces` package): a name the reader got one or two characters wrong becomes the one
-official name that close to it. Street parts (house numbers, streets, hamlets) are left as read.
+official name that close to it. A street name after a house or alley number that is that close to one
+of Vietnam's common street names (`fvi.cards.streets`) becomes it; other street parts (hamlets, streets
+in no list) are left as read.
 
 A component is one comma-separated part of the address: an administrative kind word ("Xã",
 "Phường", "Huyện", "Tỉnh", "TP." ...) followed by a name, or a bare province name at the end.
@@ -13,6 +15,8 @@ from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from fvi.cards.streets import STREET_NAMES
 
 #: Kind words in front of an administrative name (longest first); abbreviations as cards print them.
 ADMIN_KINDS: tuple[str, ...] = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
@@ -133,7 +137,10 @@ def match_address(text: str) -> AddressMatch:
         if i == len(parts) - 1:
             official = province
         elif kind is None:
-            official = None
+            fixed = match_street(part)
+            changed += fixed != part
+            out.append(fixed)
+            continue
         elif name in _name_set():
             official = name
         else:
@@ -142,6 +149,20 @@ def match_address(text: str) -> AddressMatch:
         changed += fixed != part
         out.append(fixed)
     return AddressMatch(", ".join(out), changed)
+
+
+def match_street(part: str) -> str:
+    """``part`` with the street name after its last number ("Số 169/66 Phạn Ngũ Lão", "Ngõ 134 Hoàng
+    Diều") replaced by the one common street name (:data:`fvi.cards.streets.STREET_NAMES`) within max(1,
+    len / :data:`CHARS_PER_EDIT`) edits, when one is nearest; ``part`` itself otherwise (no number, no
+    such name)."""
+    words = part.split(" ")
+    numbered = [i for i, w in enumerate(words) if any(c.isdigit() for c in w)]
+    if not numbered or numbered[-1] == len(words) - 1:
+        return part
+    head, street = words[:numbered[-1] + 1], " ".join(words[numbered[-1] + 1:])
+    official = match_name(street, STREET_NAMES)
+    return part if official is None else " ".join([*head, official])
 
 
 #: A province's name cut short (a line box that ends too early) keeps at least this many letters.

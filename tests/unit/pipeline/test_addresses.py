@@ -1,8 +1,10 @@
-"""Administrative names in addresses matched to the official list of provinces and wards."""
+"""Administrative names in addresses matched to the official list of provinces and wards, street names
+to the common ones."""
 
 import numpy as np
+import pytest
 
-from fvi.pipeline.addresses import match_address, match_name, official_names
+from fvi.pipeline.addresses import match_address, match_name, match_street, official_names
 from fvi.pipeline.detection import LineBox
 from fvi.pipeline.steps import NAME_MATCH_CONFIDENCE, read_fields
 from tests.unit.pipeline.test_formats import frames_logits, spelled
@@ -164,3 +166,17 @@ def test_an_unsure_one_letter_word_ending_a_line_and_an_unsure_speck_beside_othe
         "Số 387/6 Cách Mạng Tháng Tám, Xã", "Đồng Lê, Tỉnh Quảng Trị", "Hà"]
     alone = [line("Ea", 0.3)]  # the only line of its field stays
     assert drop_stray_lines("cccd_chip/front", alone) == alone
+
+
+@pytest.mark.parametrize("part, expected", [
+    ("Số 169/66 Phạn Ngũ Lão", "Số 169/66 Phạm Ngũ Lão"),  # a street in the list, one letter off
+    ("Ngõ 134 Hoàng Diều", "Ngõ 134 Hoàng Diệu"),
+    ("Số 387/6 Cách Mgug Thắng Tám", "Số 387/6 Cách Mạng Tháng Tám"),  # 3 edits in 19 characters
+    ("Số 5 Lê Văn Thọ", "Số 5 Lê Văn Thọ"),  # a street in no list stays as read
+    ("Số 12 Lê Lại", "Số 12 Lê Lại"),  # as close to "Lê Lai" as to "Lê Lợi": left as read
+    ("Số 12 Phan Cha Trinh", "Số 12 Phan Chu Trinh"),  # nearer "Phan Chu Trinh" than "Phan Châu Trinh"
+    ("Thôn Quyền", "Thôn Quyền"),  # no number: a hamlet, not a street
+    ("Số 12", "Số 12"),
+])
+def test_a_street_name_after_a_number_takes_the_common_street_name_it_is_close_to(part, expected):
+    assert match_street(part) == expected
