@@ -115,6 +115,25 @@ def _split_kind(component: str) -> tuple[str | None, str]:
     return None, component
 
 
+@lru_cache(maxsize=1)
+def city_provinces() -> frozenset[str]:
+    """Names of the centrally run cities ("Hà Nội", "Huế"), whose short kind word is "TP." not "T."."""
+    return frozenset(_without_kind(p["name"]) for p in _divisions() if p["name"].startswith("Thành phố "))
+
+
+def short_province_kind(word: str, province: str) -> str | None:
+    """The province's short kind word ("T." or "TP.") that a first word of at most 3 characters with no
+    kind word's spelling ("TP", "L.", "TR.") is a misreading of: its letters one edit from the kind's, and
+    the kind the province takes when both are; None for a longer word or a kind word."""
+    if len(word) > 3 or word in ADMIN_KINDS:
+        return None
+    letters = word.rstrip(".,")
+    near = [k for k in ("T.", "TP.") if Levenshtein.distance(letters, k.rstrip(".")) <= 1]
+    if len(near) > 1:
+        near = [k for k in near if letters == k.rstrip(".")] or ["TP." if province in city_provinces() else "T."]
+    return near[0] if near else None
+
+
 def match_address(text: str) -> AddressMatch:
     """``text`` with each administrative component's name (and kind word) made official where one
     official name is that close. The last component is the province (with or without its kind word),
@@ -131,8 +150,14 @@ def match_address(text: str) -> AddressMatch:
         if province is None and kind in (None, *PROVINCE_KINDS):
             province = province_by_prefix(name)
     split = [_split_kind(p) for p in parts]
+    changed = 0
+    if province is None and split[-1][0] is None and " " in parts[-1]:
+        # a short kind word misread ("TP Hà Nội", "L. Đồng Tháp") in front of the province
+        head, rest = parts[-1].split(" ", 1)
+        if (found := match_name(rest, province_names())) and (kind := short_province_kind(head, found)):
+            province, parts[-1], split[-1], changed = found, f"{kind} {rest}", (kind, rest), 1
     wards = wards_by_province().get(province, ()) if province else ()
-    out, changed = [], 0
+    out = []
     for i, (part, (kind, name)) in enumerate(zip(parts, split)):
         if i == len(parts) - 1:
             official = province

@@ -180,3 +180,15 @@ def test_an_unsure_one_letter_word_ending_a_line_and_an_unsure_speck_beside_othe
 ])
 def test_a_street_name_after_a_number_takes_the_common_street_name_it_is_close_to(part, expected):
     assert match_street(part) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Xã Gia Thuận, L. Đồng Tháp", "Xã Gia Thuận, T. Đồng Tháp"),
+    ("Huyện Bát Tràng, TP Hà Nội", "Huyện Bát Tràng, TP. Hà Nội"),  # the period lost
+    ("Xã Lộc An, TR. Huế", "Xã Lộc An, TP. Huế"),  # as near "T." as "TP.": Huế is a city
+    ("Xã Lộc An, TR. Nghệ An", "Xã Lộc An, T. Nghệ An"),  # ... Nghệ An a province
+    ("Xã Lộc An, Tỉnh Nghệ An", "Xã Lộc An, Tỉnh Nghệ An"),
+])
+def test_a_misread_short_kind_word_in_front_of_the_province_is_set_right(text, expected):
+    matched = match_address(text)
+    assert matched.text == expected and matched.changed == (text != expected)
