@@ -90,8 +90,11 @@ def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLi
         logp = logp[max(0, shown[0] - 2): shown[-1] + 3]
     free = float(logp.max(-1).sum())
     best: tuple[float, str, list[float]] | None = None
+    by_length: dict[int, list[Pattern]] = {}
     for pattern in patterns:
-        found = _viterbi(logp, pattern)
+        by_length.setdefault(len(pattern), []).append(pattern)
+    for same_length in by_length.values():
+        found = _viterbi(logp, same_length)
         if found is not None and (best is None or found[0] > best[0]):
             best = found
     if best is None:
@@ -101,52 +104,57 @@ def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLi
     return DecodedLine(text, (min(probs) if probs else 0.0) * ratio, tuple(probs))
 
 
-def _viterbi(logp: np.ndarray, pattern: Pattern) -> tuple[float, str, list[float]] | None:
-    """Best path through states "blank before slot s" (B[s], s = 0..S) and "slot s shows character k"
-    (E[s, k]); a slot moves on to the next directly only to a different character (CTC merges repeats)."""
-    if not pattern or any(c not in CLASS_OF for slot in pattern for c in slot):
-        raise ValueError(f"pattern outside the reader's alphabet: {pattern!r}")
-    n_frames, n_slots = logp.shape[0], len(pattern)
-    chars = sorted({c for slot in pattern for c in slot})
+def _viterbi(logp: np.ndarray, patterns: list[Pattern]) -> tuple[float, str, list[float]] | None:
+    """Best path, over the patterns (all of one length), through states "blank before slot s" (B[s], s =
+    0..S) and "slot s shows character k" (E[s, k]); a slot moves on to the next directly only to a
+    different character (CTC merges repeats). All patterns go through each frame at once."""
+    if not patterns or not patterns[0] or any(c not in CLASS_OF for p in patterns for slot in p for c in slot):
+        raise ValueError(f"pattern outside the reader's alphabet: {patterns!r}")
+    n_frames, n_pat, n_slots = logp.shape[0], len(patterns), len(patterns[0])
+    chars = sorted({c for p in patterns for slot in p for c in slot})
+    index = {c: i for i, c in enumerate(chars)}
     cols = np.array([CLASS_OF[c] for c in chars])
-    allowed = np.full((n_slots, len(chars)), -np.inf, np.float32)
-    for s, slot in enumerate(pattern):
-        allowed[s, [chars.index(c) for c in slot]] = 0.0
+    allowed = np.full((n_pat, n_slots, len(chars)), -np.inf, np.float32)
+    for i, pattern in enumerate(patterns):
+        for s, slot in enumerate(pattern):
+            allowed[i, s, [index[c] for c in slot]] = 0.0
     emit, blank = logp[:, cols], logp[:, 0]
-    rows, ks = np.arange(n_slots), np.arange(len(chars))
-    e_state = np.full((n_slots, len(chars)), -np.inf, np.float32)
-    e_state[0] = emit[0] + allowed[0]
-    b_state = np.full(n_slots + 1, -np.inf, np.float32)
-    b_state[0] = blank[0]
-    e_from = np.zeros((n_frames, n_slots, len(chars)), np.int8)  # 0 stay, 1 from B[s], 2 from E[s-1, k']
-    e_prev_k = np.zeros((n_frames, n_slots, len(chars)), np.int16)
-    b_from = np.zeros((n_frames, n_slots + 1), np.int8)  # 0 stay, 1 from E[s-1, best k]
-    b_prev_k = np.zeros((n_frames, n_slots + 1), np.int16)
-    prev = np.full((n_slots, len(chars)), -np.inf, np.float32)  # E[s-1] at row s (row 0: nothing)
-    from_e = np.full(n_slots + 1, -np.inf, np.float32)
+    ks = np.arange(len(chars))
+    e_state = np.full((n_pat, n_slots, len(chars)), -np.inf, np.float32)
+    e_state[:, 0] = emit[0] + allowed[:, 0]
+    b_state = np.full((n_pat, n_slots + 1), -np.inf, np.float32)
+    b_state[:, 0] = blank[0]
+    e_from = np.zeros((n_frames, n_pat, n_slots, len(chars)), np.int8)  # 0 stay, 1 from B[s], 2 from E[s-1, k']
+    e_prev_k = np.zeros((n_frames, n_pat, n_slots, len(chars)), np.int16)
+    b_from = np.zeros((n_frames, n_pat, n_slots + 1), np.int8)  # 0 stay, 1 from E[s-1, best k]
+    b_prev_k = np.zeros((n_frames, n_pat, n_slots + 1), np.int16)
+    prev = np.full((n_pat, n_slots, len(chars)), -np.inf, np.float32)  # E[s-1] at row s (row 0: nothing)
+    from_e = np.full((n_pat, n_slots + 1), -np.inf, np.float32)
     for t in range(1, n_frames):
-        prev[1:] = e_state[:-1]
-        a1 = prev.argmax(1)
-        m1 = prev[rows, a1]
-        prev[rows, a1] = -np.inf
-        a2 = prev.argmax(1)
-        same = ks[None, :] == a1[:, None]
-        other = np.where(same, prev[rows, a2][:, None], m1[:, None])  # best previous of another character
-        stay_or_blank = np.maximum(e_state, b_state[:n_slots, None])
-        step = np.where(other > stay_or_blank, 2, (b_state[:n_slots, None] > e_state).astype(np.int8))
+        prev[:, 1:] = e_state[:, :-1]
+        a1 = prev.argmax(2)[..., None]
+        m1 = np.take_along_axis(prev, a1, 2)
+        np.put_along_axis(prev, a1, -np.inf, 2)
+        a2 = prev.argmax(2)[..., None]
+        same = ks == a1
+        other = np.where(same, np.take_along_axis(prev, a2, 2), m1)  # best previous of another character
+        stay_or_blank = np.maximum(e_state, b_state[:, :n_slots, None])
+        step = np.where(other > stay_or_blank, 2, (b_state[:, :n_slots, None] > e_state).astype(np.int8))
         e_from[t] = step
-        e_prev_k[t] = np.where(same, a2[:, None], a1[:, None])
-        last_k = e_state.argmax(1)
-        from_e[1:] = e_state[rows, last_k]
+        e_prev_k[t] = np.where(same, a2, a1)
+        last_k = e_state.argmax(2)
+        from_e[:, 1:] = np.take_along_axis(e_state, last_k[..., None], 2)[..., 0]
         b_from[t] = from_e > b_state
-        b_prev_k[t, 1:] = last_k
+        b_prev_k[t, :, 1:] = last_k
         b_state = np.maximum(b_state, from_e) + blank[t]
-        e_state = np.maximum(stay_or_blank, other) + emit[t][None, :] + allowed
-    last_k = int(e_state[-1].argmax())
-    end_score = max(float(b_state[-1]), float(e_state[-1, last_k]))
+        e_state = np.maximum(stay_or_blank, other) + emit[t] + allowed
+    ends = np.maximum(b_state[:, -1], e_state[:, -1].max(1))
+    i = int(ends.argmax())
+    end_score = float(ends[i])
     if not np.isfinite(end_score):
         return None
-    state = ("B", n_slots, 0) if b_state[-1] >= e_state[-1, last_k] else ("E", n_slots - 1, last_k)
+    last_k = int(e_state[i, -1].argmax())
+    state = ("B", n_slots, 0) if b_state[i, -1] >= e_state[i, -1, last_k] else ("E", n_slots - 1, last_k)
     shown: dict[int, tuple[int, float]] = {}
     for t in range(n_frames - 1, -1, -1):
         kind, s, k = state
@@ -154,10 +162,11 @@ def _viterbi(logp: np.ndarray, pattern: Pattern) -> tuple[float, str, list[float
             p = float(np.exp(emit[t, k]))
             shown[s] = (k, max(p, shown.get(s, (k, 0.0))[1]))
             if t:
-                step = e_from[t, s, k]
-                state = ("E", s, k) if step == 0 else ("B", s, 0) if step == 1 else ("E", s - 1, int(e_prev_k[t, s, k]))
+                step = e_from[t, i, s, k]
+                state = (("E", s, k) if step == 0 else ("B", s, 0) if step == 1
+                         else ("E", s - 1, int(e_prev_k[t, i, s, k])))
         elif t:
-            state = ("B", s, 0) if b_from[t, s] == 0 else ("E", s - 1, int(b_prev_k[t, s]))
+            state = ("B", s, 0) if b_from[t, i, s] == 0 else ("E", s - 1, int(b_prev_k[t, i, s]))
     text = "".join(chars[shown[s][0]] for s in range(n_slots))
     return end_score, text, [shown[s][1] for s in range(n_slots)]
 

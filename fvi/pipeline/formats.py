@@ -4,6 +4,7 @@ a fixed format (names, addresses, marks) are read freely."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,14 +54,36 @@ def literal(text: str) -> Pattern:
     return tuple(text)
 
 
-def dates(separators: str = "/") -> tuple[Pattern, ...]:
-    """DD/MM/YYYY as calendar dates can be written: day 01-31, month 01-12, year 19xx or 20xx (the
-    years on identity cards), one pattern per combination of leading digits."""
+#: Years a date of each field can have: nobody is born, and no card issued, after this year; the first
+#: 9-digit CMNDs were issued in the 1970s; an expiry lies in this century.
+THIS_YEAR = dt.date.today().year
+YEARS = {"date_of_birth": (1900, THIS_YEAR), "date_of_issue": (1976, THIS_YEAR), "date_of_expiry": (2000, 2099)}
+
+
+def year_slots(first: int, last: int) -> tuple[Pattern, ...]:
+    """Four-digit patterns covering exactly the years ``first``..``last``: one per partly covered
+    decade, one per run of whole decades in a century."""
+    out: list[Pattern] = []
+    for century in range(first // 100, last // 100 + 1):
+        whole = ""
+        for decade in range(10):
+            years = [y for y in range(century * 100 + decade * 10, century * 100 + decade * 10 + 10) if first <= y <= last]
+            if len(years) == 10:
+                whole += str(decade)
+            elif years:
+                out.append((*str(century), str(decade), "".join(str(y % 10) for y in years)))
+        if whole:
+            out.append((*str(century), whole, DIGITS))
+    return tuple(out)
+
+
+def dates(separators: str = "/", years: tuple[int, int] = (1900, 2099)) -> tuple[Pattern, ...]:
+    """DD/MM/YYYY as calendar dates can be written: day 01-31, month 01-12, a year in ``years`` (by
+    default 19xx or 20xx, the years on identity cards), one pattern per combination of leading digits."""
     days = (("0", DIGITS[1:]), ("12", DIGITS), ("3", "01"))
     months = (("0", DIGITS[1:]), ("1", "012"))
-    years = (("1", "9"), ("2", "0"))
-    return tuple(day + (separators,) + month + (separators,) + year + (DIGITS, DIGITS)
-                 for day in days for month in months for year in years)
+    return tuple(day + (separators,) + month + (separators,) + year
+                 for day in days for month in months for year in year_slots(*years))
 
 
 #: A date reading that is no calendar date is decoded under the date patterns its characters fit best.
@@ -87,13 +110,16 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         # 9 digits on the old CMND, 12 on every later card; both are allowed on any card so that a card
         # taken for the wrong type keeps its number (the id_number_format check flags the mismatch).
         return LineFormat(((DIGITS,) * 12, (DIGITS,) * 9))
-    if field == "date_of_birth":
-        # Old 9-digit CMNDs print the birth date with dashes as often as with slashes.
-        return LineFormat(dates("/-" if card_type == "cmnd_9" else "/"), tried=DATE_PATTERNS_TRIED)
-    if field == "date_of_issue":
-        return LineFormat(dates(), tried=DATE_PATTERNS_TRIED)
-    if field == "date_of_expiry":
-        return LineFormat((*dates(), literal(NO_EXPIRY_TEXT)), tried=DATE_PATTERNS_TRIED)
+    if field in YEARS:
+        # Each day/month shape is tried with every year range (a year reading out of range, "2061" for an
+        # issue date, fits none of them, so its closest is no guide to the others).
+        tried = DATE_PATTERNS_TRIED * len(year_slots(*YEARS[field]))
+        if field == "date_of_birth":
+            # Old 9-digit CMNDs print the birth date with dashes as often as with slashes.
+            return LineFormat(dates("/-" if card_type == "cmnd_9" else "/", YEARS[field]), tried=tried)
+        if field == "date_of_issue":
+            return LineFormat(dates(years=YEARS[field]), tried=tried)
+        return LineFormat((*dates(years=YEARS[field]), literal(NO_EXPIRY_TEXT)), tried=tried)
     if field == "sex":
         return LineFormat((literal("Nam"), literal("Nữ")))
     if field == "nationality":

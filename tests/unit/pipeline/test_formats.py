@@ -197,9 +197,24 @@ def test_the_layout_the_detector_sees_sets_a_mistaken_type_right_and_keeps_a_sur
 def test_a_reading_that_is_no_calendar_date_takes_the_likeliest_one_that_is():
     logits = frames_logits(spelled("14/12/2032", {0: ("3", 7.0)}))
     assert greedy_decode(logits[None])[0].text == "34/12/2032"
-    assert decode_line("cccd_chip/back", "date_of_issue", logits).text == "14/12/2032"
+    assert decode_line("cccd_chip/back", "date_of_expiry", logits).text == "14/12/2032"
     logits = frames_logits(spelled("07/11/2025", {3: ("1", 7.0), 4: ("3", 7.0)}))
     assert greedy_decode(logits[None])[0].text == "07/13/2025"
     assert decode_line("cccd_chip/front", "date_of_expiry", logits).text == "07/11/2025"
     # 2x or 19x years only
     assert not any(line_format("cccd_chip/front", "date_of_birth").fits(t) for t in ("14/11/1027", "00/10/2021"))
+
+
+def test_nobody_is_born_and_no_card_issued_in_a_later_year_than_this_one():
+    from fvi.pipeline.formats import THIS_YEAR, year_slots
+
+    logits = frames_logits(spelled("08/10/2021", {8: ("6", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "08/10/2061"
+    assert decode_line("cccd_chip/back", "date_of_issue", logits).text == "08/10/2021"
+    assert decode_line("cccd_chip/front", "date_of_expiry", logits).text == "08/10/2061"  # an expiry may be
+    for field in ("date_of_birth", "date_of_issue"):
+        form = line_format("cccd_chip/front", field)
+        assert form.fits(f"01/01/{THIS_YEAR}") and not form.fits(f"01/01/{THIS_YEAR + 1}")
+    years = {int("".join(digits)) for slots in year_slots(1976, 2026)
+             for digits in __import__("itertools").product(*slots)}
+    assert years == set(range(1976, 2027))

@@ -32,7 +32,7 @@ def test_best_path_scores_agree_with_the_format_viterbi():
     words = ["an", "Đà", "bb", "Nẵng", "x"]
     scores = best_path_scores(logp, words)
     for word, score in zip(words, scores):
-        assert score == pytest.approx(_viterbi(logp, literal(word))[0], abs=1e-4)
+        assert score == pytest.approx(_viterbi(logp, [literal(word)])[0], abs=1e-4)
     assert best_path_scores(logp[:2], ["abc"])[0] == -np.inf  # three characters need three frames
 
 
