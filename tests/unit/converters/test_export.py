@@ -66,6 +66,13 @@ def test_int8_reader_runs_and_reads_like_fp32(photos, tmp_path):
     fp32 = ROOT / "model_repository" / "reader" / "1" / "model.onnx"
     int8 = quantize_int8(fp32, tmp_path / "int8.onnx", [batch_lines(lines[i:i + 8]) for i in range(0, 24, 8)])
     assert int8.stat().st_size < fp32.stat().st_size / 2
+    import onnx
+
+    graph = onnx.load(str(int8)).graph
+    dequantized = {n.output[0] for n in graph.node if n.op_type == "DequantizeLinear"}
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    assert not set(convs[0].input) & dequantized  # the first convolution stays fp32 ...
+    assert all(set(c.input) & dequantized for c in convs[1:])  # ... the others are INT8
     x = batch_lines(lines)
     texts = [[d.text for d in greedy_decode(ort.InferenceSession(str(p)).run(None, {"image": x})[0])]
              for p in (fp32, int8)]
