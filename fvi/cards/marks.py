@@ -9,6 +9,8 @@ re-spells misread ones (`fvi.pipeline.spelling`).
 
 from __future__ import annotations
 
+from fvi.cards.charset import DIGITS
+
 #: Kinds, directions and landmarks the synthetic generator draws (its order fixes the generated data).
 MARK_KINDS = ("Nốt ruồi", "Sẹo chấm", "Sẹo", "Vết bớt", "Nốt ruồi son")
 MARK_PLACES = (
@@ -29,3 +31,10 @@ OTHER_MARK_PHRASES = (
 
 #: Every phrase of the vocabulary.
 MARK_PHRASES = (*MARK_KINDS, *MARK_PLACES, *MARK_DIRECTIONS, *OTHER_MARK_PHRASES)
+
+#: How far a mark is from its landmark: "C:" ("cách"), centimetres with one decimal or none, "cm" (one
+#: string of allowed characters per position).
+MARK_DISTANCES: tuple[tuple[str, ...], ...] = (
+    ("C", ":", DIGITS, "c", "m"),
+    ("C", ":", DIGITS, ".", DIGITS, "c", "m"),
+)

@@ -89,6 +89,17 @@ def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLi
     if len(shown):  # leave out the blank frames around the text (the batch's padding), 2 frames kept
         logp = logp[max(0, shown[0] - 2): shown[-1] + 3]
     free = float(logp.max(-1).sum())
+    best = best_fitting_path(logp, patterns)
+    if best is None:
+        return None
+    score, text, probs = best
+    ratio = float(np.exp(min(0.0, score - free)))
+    return DecodedLine(text, (min(probs) if probs else 0.0) * ratio, tuple(probs))
+
+
+def best_fitting_path(logp: np.ndarray, patterns: list[Pattern]) -> tuple[float, str, list[float]] | None:
+    """Log probability, text and per-character probabilities of the most likely CTC path over ``logp``
+    [T, C] (log-softmax) whose text fits one of ``patterns``; None if none fits in T frames."""
     best: tuple[float, str, list[float]] | None = None
     by_length: dict[int, list[Pattern]] = {}
     for pattern in patterns:
@@ -97,11 +108,7 @@ def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLi
         found = _viterbi(logp, same_length)
         if found is not None and (best is None or found[0] > best[0]):
             best = found
-    if best is None:
-        return None
-    score, text, probs = best
-    ratio = float(np.exp(min(0.0, score - free)))
-    return DecodedLine(text, (min(probs) if probs else 0.0) * ratio, tuple(probs))
+    return best
 
 
 def _viterbi(logp: np.ndarray, patterns: list[Pattern]) -> tuple[float, str, list[float]] | None:

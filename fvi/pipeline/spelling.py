@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from fvi.cards.charset import VIETNAMESE_LOWER
 from fvi.cards.syllables import is_syllable
 from fvi.pipeline.addresses import official_names
-from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softmax, path_runs
+from fvi.pipeline.ctc import CLASS_OF, DecodedLine, Pattern, best_fitting_path, best_path_scores, log_softmax, path_runs
 from fvi.pipeline.specs import READER_ALPHABET
 
 #: A replacement is taken when the reader's best path spelling it is at most this much less likely
@@ -60,16 +60,21 @@ def _best_path(logp: np.ndarray) -> list[_Char]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The words of a field's phrases (lower case) and which word follows which in them."""
+    """The words of a field's phrases (lower case), which word follows which in them, and the shapes its
+    words with digits take (e.g. a distance "C:1.5cm")."""
 
     words: frozenset[str]
     pairs: frozenset[tuple[str, str]]
+    formats: tuple[Pattern, ...] = ()
 
     @classmethod
-    def of(cls, phrases: tuple[str, ...]) -> Vocabulary:
+    def of(cls, phrases: tuple[str, ...], formats: tuple[Pattern, ...] = ()) -> Vocabulary:
         split = [phrase.lower().split() for phrase in phrases]
         return cls(frozenset(w for words in split for w in words),
-                   frozenset(pair for words in split for pair in zip(words, words[1:])))
+                   frozenset(pair for words in split for pair in zip(words, words[1:])), formats)
+
+    def fits(self, word: str) -> bool:
+        return any(len(word) == len(p) and all(c in slot for c, slot in zip(word, p)) for p in self.formats)
 
 
 @lru_cache(maxsize=1)
@@ -163,7 +168,11 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabular
         last = chars[end].first - 1 if end < len(chars) else len(logp) - 1
         segment = logp[first:last + 1]
         best = None
-        if (vocabulary is not None and len(word) >= MIN_LEXICON_LETTERS and set(word.lower()) <= LETTERS
+        if vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word) and not vocabulary.fits(word):
+            found = best_fitting_path(segment, list(vocabulary.formats)) if len(segment) else None
+            if found is not None and found[0] - segment.max(-1).sum() >= -LEXICON_MARGIN:
+                best = found[1], float(found[0] - segment.max(-1).sum())
+        elif (vocabulary is not None and len(word) >= MIN_LEXICON_LETTERS and set(word.lower()) <= LETTERS
                 and word.lower() not in vocabulary.words):
             follows = frozenset(b for a, b in vocabulary.pairs if a == before)
             best = _best_option(segment, lexicon_candidates(word, vocabulary.words), LEXICON_MARGIN, follows)

@@ -105,3 +105,17 @@ def test_a_marks_word_of_another_vocabulary_the_reader_is_sure_of_is_left_as_rea
     text = "Sẹo C:2cm trên mu bàn tay trái"  # "mu", "bàn", "tay": one edit from "má", "bên", "tai"
     logits = frames_logits(spelled(text))
     assert decode_line("cccd_2016/back", "identifying_marks", logits).text == text
+
+
+def test_a_marks_distance_is_read_in_its_shape_c_digits_cm():
+    text = "Sẹo chấm C:1.2cm dưới gò má trái"
+    frames = spelled(text)
+    dot = 3 * text.index(".")
+    frames[dot:dot + 2] = [{"": 6.0, ".": 4.0}] * 2  # the reader lost the decimal point: runner-up only
+    logits = frames_logits(frames)
+    free = greedy_decode(logits[None])[0]
+    assert free.text == "Sẹo chấm C:12cm dưới gò má trái"
+    fixed = decode_line("cccd_2016/back", "identifying_marks", logits)
+    assert fixed.text == text and fixed.confidence < free.confidence
+    for sure in ("Sẹo C:2cm trên trán", "Sẹo C:1.5cm trên trán"):  # distances in shape are left as read
+        assert decode_line("cccd_2016/back", "identifying_marks", frames_logits(spelled(sure))).text == sure
