@@ -143,6 +143,29 @@ def _best_option(segment: np.ndarray, options: list[str], margin: float,
     return options[k], float(drops[k])
 
 
+def _respelled(word: str, segment: np.ndarray, vocabulary: Vocabulary | None, before: str) -> tuple[str, float] | None:
+    """The replacement of one freely read ``word`` (over its frames ``segment``) with its log probability
+    ratio to the free reading, or None to keep it: in a field with a vocabulary, a word with digits out of
+    the vocabulary's shapes is decoded under them, a word of letters outside it takes a vocabulary word
+    (preferring one that follows ``before``); failing that, an ill-formed word takes a syllable."""
+    if not len(segment):
+        return None
+    letters_only = set(word.lower()) <= LETTERS
+    if vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word):
+        if vocabulary.fits(word) or (found := best_fitting_path(segment, list(vocabulary.formats))) is None:
+            return None
+        drop = float(found[0] - segment.max(-1).sum())
+        return (found[1], drop) if drop >= -LEXICON_MARGIN else None
+    if (vocabulary is not None and letters_only and len(word) >= MIN_LEXICON_LETTERS
+            and word.lower() not in vocabulary.words):
+        follows = frozenset(b for a, b in vocabulary.pairs if a == before)
+        if best := _best_option(segment, lexicon_candidates(word, vocabulary.words), LEXICON_MARGIN, follows):
+            return best
+    if letters_only and len(word) >= MIN_LETTERS and not well_formed(word):
+        return _best_option(segment, candidates(word, _letters_considered(segment)), MARGIN)
+    return None
+
+
 def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabulary | None = None) -> DecodedLine:
     """``line`` (the free reading of ``logits`` [T, C]) with each ill-formed word (or, given the field's
     ``vocabulary``, each word outside it) replaced as described above; its confidence times the
@@ -166,18 +189,7 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabular
         word = "".join(c.char for c in chars[i:end])
         first = chars[i - 1].last + 1 if i else 0
         last = chars[end].first - 1 if end < len(chars) else len(logp) - 1
-        segment = logp[first:last + 1]
-        best = None
-        if vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word) and not vocabulary.fits(word):
-            found = best_fitting_path(segment, list(vocabulary.formats)) if len(segment) else None
-            if found is not None and found[0] - segment.max(-1).sum() >= -LEXICON_MARGIN:
-                best = found[1], float(found[0] - segment.max(-1).sum())
-        elif (vocabulary is not None and len(word) >= MIN_LEXICON_LETTERS and set(word.lower()) <= LETTERS
-                and word.lower() not in vocabulary.words):
-            follows = frozenset(b for a, b in vocabulary.pairs if a == before)
-            best = _best_option(segment, lexicon_candidates(word, vocabulary.words), LEXICON_MARGIN, follows)
-        if best is None and len(word) >= MIN_LETTERS and set(word.lower()) <= LETTERS and not well_formed(word):
-            best = _best_option(segment, candidates(word, _letters_considered(segment)), MARGIN)
+        best = _respelled(word, logp[first:last + 1], vocabulary, before)
         if best is not None:
             out[i:end] = [best[0]] + [""] * (end - i - 1)
             confidence *= float(np.exp(min(0.0, best[1])))
