@@ -151,6 +151,11 @@ def _respelled(word: str, segment: np.ndarray, vocabulary: Vocabulary | None, be
     if not len(segment):
         return None
     letters_only = set(word.lower()) <= LETTERS
+    digits = [k for k, c in enumerate(word) if c.isdigit()]
+    if (len(digits) == 1 and len(word) >= MIN_LETTERS and digits[0] > 0
+            and set((word[:digits[0]] + word[digits[0] + 1:]).lower()) <= LETTERS
+            and not (vocabulary is not None and vocabulary.fits(word))):
+        return _letter_for_digit(word, digits[0], segment, vocabulary)
     if vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word):
         if vocabulary.fits(word) or (found := best_fitting_path(segment, list(vocabulary.formats))) is None:
             return None
@@ -164,6 +169,18 @@ def _respelled(word: str, segment: np.ndarray, vocabulary: Vocabulary | None, be
     if letters_only and len(word) >= MIN_LETTERS and not well_formed(word):
         return _best_option(segment, candidates(word, _letters_considered(segment)), MARGIN)
     return None
+
+
+def _letter_for_digit(word: str, k: int, segment: np.ndarray, vocabulary: Vocabulary | None) -> tuple[str, float] | None:
+    """A word of letters with one digit read among them ("Li9h", "KHO4"): the digit becomes the letter
+    among the reader's runner-ups that makes the most likely well-formed word (or vocabulary word)."""
+    upper = word[:k].isupper() or word[k + 1:].isupper()
+    options = []
+    for c in sorted(_letters_considered(segment)):
+        option = word[:k] + (c.upper() if upper else c) + word[k + 1:]
+        if well_formed(option) or (vocabulary is not None and option.lower() in vocabulary.words):
+            options.append(option)
+    return _best_option(segment, [o for o in options if all(c in CLASS_OF for c in o)], MARGIN)
 
 
 def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabulary | None = None) -> DecodedLine:

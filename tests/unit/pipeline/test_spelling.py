@@ -119,3 +119,13 @@ def test_a_marks_distance_is_read_in_its_shape_c_digits_cm():
     assert fixed.text == text and fixed.confidence < free.confidence
     for sure in ("Sẹo C:2cm trên trán", "Sẹo C:1.5cm trên trán"):  # distances in shape are left as read
         assert decode_line("cccd_2016/back", "identifying_marks", frames_logits(spelled(sure))).text == sure
+
+
+def test_a_digit_read_inside_a_word_becomes_the_runner_up_letter_that_makes_it_a_syllable():
+    logits = frames_logits(spelled("Ấp Linh, Xã Sơn Động", {5: ("9", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "Ấp Li9h, Xã Sơn Động"
+    assert decode_line("cccd_chip/front", "place_of_residence", logits).text == "Ấp Linh, Xã Sơn Động"
+    logits = frames_logits(spelled("ĐẶNG TẤN KHOA", {12: ("4", 7.0)}))
+    assert decode_line("cccd_chip/front", "full_name", logits).text == "ĐẶNG TẤN KHOA"
+    for sure in ("Số 12A, Ngõ 5", "Tổ C5, Khu B12", "Ấp K3A"):  # house numbers, and digits read surely
+        assert decode_line("cccd_chip/front", "place_of_residence", frames_logits(spelled(sure))).text == sure
