@@ -137,20 +137,21 @@ def _viterbi(logp: np.ndarray, patterns: list[Pattern]) -> tuple[float, str, lis
     b_prev_k = np.zeros((n_frames, n_pat, n_slots + 1), np.int16)
     prev = np.full((n_pat, n_slots, len(chars)), -np.inf, np.float32)  # E[s-1] at row s (row 0: nothing)
     from_e = np.full((n_pat, n_slots + 1), -np.inf, np.float32)
+    pp, ss = np.indices((n_pat, n_slots))
     for t in range(1, n_frames):
         prev[:, 1:] = e_state[:, :-1]
-        a1 = prev.argmax(2)[..., None]
-        m1 = np.take_along_axis(prev, a1, 2)
-        np.put_along_axis(prev, a1, -np.inf, 2)
-        a2 = prev.argmax(2)[..., None]
-        same = ks == a1
-        other = np.where(same, np.take_along_axis(prev, a2, 2), m1)  # best previous of another character
+        a1 = prev.argmax(2)
+        m1 = prev[pp, ss, a1][..., None]
+        prev[pp, ss, a1] = -np.inf
+        a2 = prev.argmax(2)
+        same = ks == a1[..., None]
+        other = np.where(same, prev[pp, ss, a2][..., None], m1)  # best previous of another character
         stay_or_blank = np.maximum(e_state, b_state[:, :n_slots, None])
         step = np.where(other > stay_or_blank, 2, (b_state[:, :n_slots, None] > e_state).astype(np.int8))
         e_from[t] = step
-        e_prev_k[t] = np.where(same, a2, a1)
+        e_prev_k[t] = np.where(same, a2[..., None], a1[..., None])
         last_k = e_state.argmax(2)
-        from_e[:, 1:] = np.take_along_axis(e_state, last_k[..., None], 2)[..., 0]
+        from_e[:, 1:] = e_state[pp, ss, last_k]
         b_from[t] = from_e > b_state
         b_prev_k[t, :, 1:] = last_k
         b_state = np.maximum(b_state, from_e) + blank[t]

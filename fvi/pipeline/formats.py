@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fvi.cards.charset import DIGITS
 from fvi.cards.dates import NO_EXPIRY_TEXT
@@ -103,6 +104,7 @@ MRZ_NAME_LINE: Pattern = (MRZ_LETTERS + "<",) * 30
 MRZ_LINE_COUNT = 3
 
 
+@lru_cache(maxsize=256)
 def line_format(card_class: str, field: str) -> LineFormat | None:
     """The format one line of ``field`` takes on a "type/side" card, or None (any text)."""
     card_type = card_class.partition("/")[0]
