@@ -247,10 +247,10 @@ def with_official_names(field: Field) -> Field:
                                confidence=field.confidence * NAME_MATCH_CONFIDENCE ** matched.changed)
 
 
-#: In free text (addresses, marks), a line of at most STRAY_CHARS characters read with a confidence below
+#: In free text (names, addresses, marks), a line of at most STRAY_CHARS characters read with a confidence below
 #: STRAY_CONFIDENCE beside other lines of its field is a stray box (a speck, a stroke of the guilloche), and
 #: so is such a one-letter word ending a line: both are dropped. Chosen on the validation set.
-STRAY_FIELDS = (*ADDRESS_FIELDS, "identifying_marks")
+STRAY_FIELDS = ("full_name", *ADDRESS_FIELDS, "identifying_marks")
 STRAY_CHARS = 2
 STRAY_CONFIDENCE = 0.5
 

@@ -153,9 +153,11 @@ def test_an_unsure_one_letter_word_ending_a_line_and_an_unsure_speck_beside_othe
 
     assert without_stray_end("place_of_residence", read("Tỉnh Khánh Hòa T", 0.37)).text == "Tỉnh Khánh Hòa"
     assert without_stray_end("place_of_residence", read("Phường An Phú Đông,S", 0.24)).text == "Phường An Phú Đông,"
+    assert without_stray_end("full_name", read("ĐẶNG LINH T", 0.41)).text == "ĐẶNG LINH"
     for field, text in (("place_of_residence", "Tổ 3, Khu B"),  # read surely: a real letter
-                        ("full_name", "NGUYỄN VĂN A")):  # names are not touched
-        assert without_stray_end(field, read(text, 0.37 if field == "full_name" else 0.95)).text == text
+                        ("full_name", "NGUYỄN VĂN A")):
+        assert without_stray_end(field, read(text, 0.95)).text == text
+    assert without_stray_end("date_of_birth", read("01/01/1990 T", 0.2)).text == "01/01/1990 T"  # free text only
 
     def line(text, confidence, field="place_of_residence"):
         return ReadLine(LineBox(field, (0.0, 0.0, 10.0, 10.0), 0.9), DecodedLine(text, confidence, ()))
