@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
-
 from rapidfuzz.distance import Levenshtein
 
 from fvi.cards.charset import VIETNAMESE_LOWER
@@ -71,7 +71,7 @@ class Vocabulary:
     def of(cls, phrases: tuple[str, ...], formats: tuple[Pattern, ...] = ()) -> Vocabulary:
         split = [phrase.lower().split() for phrase in phrases]
         return cls(frozenset(w for words in split for w in words),
-                   frozenset(pair for words in split for pair in zip(words, words[1:])), formats)
+                   frozenset(pair for words in split for pair in pairwise(words)), formats)
 
     def fits(self, word: str) -> bool:
         return any(len(word) == len(p) and all(c in slot for c, slot in zip(word, p)) for p in self.formats)
