@@ -66,12 +66,14 @@ class Vocabulary:
     words: frozenset[str]
     pairs: frozenset[tuple[str, str]]
     formats: tuple[Pattern, ...] = ()
+    first_word_only: bool = False  # held to the vocabulary: only a line's first word (a family name)
 
     @classmethod
-    def of(cls, phrases: tuple[str, ...], formats: tuple[Pattern, ...] = ()) -> Vocabulary:
+    def of(cls, phrases: tuple[str, ...], formats: tuple[Pattern, ...] = (), first_word_only: bool = False
+           ) -> Vocabulary:
         split = [phrase.lower().split() for phrase in phrases]
         return cls(frozenset(w for words in split for w in words),
-                   frozenset(pair for words in split for pair in pairwise(words)), formats)
+                   frozenset(pair for words in split for pair in pairwise(words)), formats, first_word_only)
 
     def fits(self, word: str) -> bool:
         return any(len(word) == len(p) and all(c in slot for c, slot in zip(word, p)) for p in self.formats)
@@ -206,7 +208,8 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabular
         word = "".join(c.char for c in chars[i:end])
         first = chars[i - 1].last + 1 if i else 0
         last = chars[end].first - 1 if end < len(chars) else len(logp) - 1
-        best = _respelled(word, logp[first:last + 1], vocabulary, before)
+        held = vocabulary if vocabulary is not None and (i == 0 or not vocabulary.first_word_only) else None
+        best = _respelled(word, logp[first:last + 1], held, before)
         if best is not None:
             out[i:end] = [best[0]] + [""] * (end - i - 1)
             confidence *= float(np.exp(min(0.0, best[1])))

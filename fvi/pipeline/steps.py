@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
+from fvi.cards.names import SURNAMES
 from fvi.pipeline.addresses import ADDRESS_FIELDS, match_address
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
@@ -32,7 +33,8 @@ from fvi.pipeline.spelling import Vocabulary, spell_syllables
 #: Fields whose words are Vietnamese syllables (names, places, marks): ill-formed words are re-spelled.
 SPELLED_FIELDS = ("full_name", "identifying_marks", *ADDRESS_FIELDS)
 #: Fields written from a small vocabulary: words outside it are re-spelled into it first.
-FIELD_VOCABULARIES = {"identifying_marks": Vocabulary.of(MARK_PHRASES, MARK_DISTANCES)}
+FIELD_VOCABULARIES = {"identifying_marks": Vocabulary.of(MARK_PHRASES, MARK_DISTANCES),
+                      "full_name": Vocabulary.of(SURNAMES, first_word_only=True)}
 
 #: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
 MAX_LINES = 48

@@ -129,3 +129,16 @@ def test_a_digit_read_inside_a_word_becomes_the_runner_up_letter_that_makes_it_a
     assert decode_line("cccd_chip/front", "full_name", logits).text == "ĐẶNG TẤN KHOA"
     for sure in ("Số 12A, Ngõ 5", "Tổ C5, Khu B12", "Ấp K3A"):  # house numbers, and digits read surely
         assert decode_line("cccd_chip/front", "place_of_residence", frames_logits(spelled(sure))).text == sure
+
+
+def test_a_misread_first_word_of_a_name_takes_the_family_name_the_reader_saw_next():
+    logits = frames_logits(spelled("MAI HẢI NAM", {0: ("V", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "VAI HẢI NAM"  # a well-formed syllable, no family name
+    fixed = decode_line("cccd_chip/front", "full_name", logits)
+    assert fixed.text == "MAI HẢI NAM" and fixed.confidence < 0.5
+    # only the first word: "VAI" as a given name stays
+    logits = frames_logits(spelled("NGUYỄN VĂN MAI", {11: ("V", 7.0)}))
+    assert decode_line("cccd_chip/front", "full_name", logits).text == "NGUYỄN VĂN VAI"
+    # a family name outside the list that the reader is sure of stays ("ĐÀM", one edit from "ĐÀO")
+    logits = frames_logits(spelled("ĐÀM VĂN AN"))
+    assert decode_line("cccd_chip/front", "full_name", logits).text == "ĐÀM VĂN AN"
