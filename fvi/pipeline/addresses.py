@@ -139,8 +139,9 @@ def match_address(text: str) -> AddressMatch:
     official name is that close. The last component is the province (with or without its kind word),
     matched among provinces alone (or the one province it is the start of; or split off the component
     before it when its comma was lost); the other components' names are matched first among that province's
-    wards, more loosely (:data:`CHARS_PER_EDIT_IN_PROVINCE`), then among every name. A name that is
-    official somewhere stays as read."""
+    wards, more loosely (:data:`CHARS_PER_EDIT_IN_PROVINCE`), then among every name. A name official in
+    the province stays as read; one official only elsewhere takes the one ward of the province a single
+    edit away, if there is one ("Xã Phú Thành, ..., Thái Nguyên" -> "Phú Thịnh"), else stays."""
     parts = [p.strip() for p in text.split(",")]
     province = match_name(_split_kind(parts[-1])[1], province_names())
     if province is None:
@@ -167,7 +168,8 @@ def match_address(text: str) -> AddressMatch:
             out.append(fixed)
             continue
         elif name in _name_set():
-            official = name
+            # official elsewhere only: the one ward of this province a single edit away is likelier
+            official = name if name in wards or not wards else (match_name(name, wards, 10**6) or name)
         else:
             official = (match_name(name, wards, CHARS_PER_EDIT_IN_PROVINCE) if wards else None) or match_name(name)
         fixed = part if official is None else (f"{kind} {official}" if kind else official)

@@ -194,3 +194,10 @@ def test_a_street_name_after_a_number_takes_the_common_street_name_it_is_close_t
 def test_a_misread_short_kind_word_in_front_of_the_province_is_set_right(text, expected):
     matched = match_address(text)
     assert matched.text == expected and matched.changed == (text != expected)
+
+
+def test_a_name_official_only_elsewhere_takes_the_ward_of_its_province_one_edit_away():
+    # "Phú Thành" is a ward elsewhere, not in Thái Nguyên; "Phú Thịnh" is one there, one edit away
+    matched = match_address("Xã Phú Thành, Huyện Chợ Đồn, Thái Nguyên")
+    assert matched.text == "Xã Phú Thịnh, Huyện Chợ Đồn, Thái Nguyên" and matched.changed == 1
+    assert match_address("Xã Phú Thịnh, Thái Nguyên").changed == 0  # official in its province: kept
