@@ -2,9 +2,9 @@
 a landmark of the face ("C:" for "cách", then centimetres), a direction and the landmark, e.g.
 "Nốt ruồi C:1.5cm trên sau đuôi mắt trái". Officers write it from a small vocabulary; these are its words.
 
-The generator draws marks from the first tables; ``MARK_PHRASES`` also holds the words of kinds, directions
-and landmarks it does not draw (``OTHER_MARK_PHRASES``), so that a card written by other hands keeps its words when the pipeline
-re-spells misread ones (`fvi.pipeline.spelling`).
+The generator draws marks from the first tables; ``MARK_PHRASES`` also holds kinds, directions and
+landmarks it does not draw (``OTHER_MARK_PHRASES``), so that a card written by other hands keeps its
+words when the pipeline re-spells misread ones (`fvi.pipeline.spelling`).
 """
 
 from __future__ import annotations

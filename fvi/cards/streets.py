@@ -8,36 +8,38 @@ streets), so that addresses written by other hands find their streets too.
 
 from __future__ import annotations
 
-_LIST = """
-Nguyễn Trãi; Nguyễn Huệ; Nguyễn Du; Nguyễn Đình Chiểu; Nguyễn Thị Minh Khai; Nguyễn Văn Cừ; Nguyễn Chí Thanh;
-Nguyễn Hữu Cảnh; Nguyễn Tất Thành; Nguyễn Văn Linh; Nguyễn Thái Học; Nguyễn Trường Tộ; Nguyễn Công Trứ;
-Nguyễn Khuyến; Nguyễn Bỉnh Khiêm; Nguyễn Văn Trỗi; Nguyễn Thiện Thuật; Nguyễn Lương Bằng; Nguyễn Sinh Sắc;
-Nguyễn Đức Cảnh; Nguyễn Xí; Nguyễn Biểu; Nguyễn Trung Trực; Nguyễn Hoàng; Nguyễn Thị Định; Nguyễn Công Hoan;
-Nguyễn Văn Trỗi; Nguyễn Gia Thiều; Nguyễn Thượng Hiền; Nguyễn Văn Thoại; Nguyễn An Ninh; Nguyễn Phong Sắc;
-Trần Hưng Đạo; Trần Phú; Trần Quang Khải; Trần Quốc Toản; Trần Bình Trọng; Trần Não; Trần Nhân Tông;
-Trần Khánh Dư; Trần Cao Vân; Trần Duy Hưng; Trần Đại Nghĩa; Trần Quốc Tuấn; Trần Khát Chân; Trần Văn Ơn;
-Trần Thủ Độ; Trần Nguyên Hãn; Trần Quý Cáp; Trần Kế Xương; Trần Văn Giàu;
-Lê Lợi; Lê Lai; Lê Duẩn; Lê Thánh Tôn; Lê Thánh Tông; Lê Văn Sỹ; Lê Văn Việt; Lê Đức Thọ; Lê Quang Định;
-Lê Hồng Phong; Lê Đại Hành; Lê Văn Lương; Lê Trọng Tấn; Lê Quý Đôn; Lê Văn Hưu; Lê Hoàn; Lê Ngô Cát;
-Lê Văn Duyệt; Lê Văn Thịnh; Lê Thị Riêng;
-Lý Thường Kiệt; Lý Tự Trọng; Lý Chính Thắng; Lý Thái Tổ; Lý Nam Đế; Lý Công Uẩn; Lý Thánh Tông;
-Hai Bà Trưng; Bà Triệu; Điện Biên Phủ; Cách Mạng Tháng Tám; Nam Kỳ Khởi Nghĩa; Xô Viết Nghệ Tĩnh;
-Hoàng Văn Thụ; Hoàng Diệu; Hoàng Hoa Thám; Hoàng Quốc Việt; Hoàng Văn Thái; Hoàng Sa; Trường Sa;
-Phan Đình Phùng; Phan Chu Trinh; Phan Châu Trinh; Phan Văn Trị; Phan Xích Long; Phan Bội Châu;
-Phan Đăng Lưu; Phan Huy Chú; Phan Kế Bính; Phan Đình Giót; Phan Văn Hớn;
-Võ Văn Tần; Võ Thị Sáu; Võ Văn Kiệt; Võ Nguyên Giáp; Võ Trường Toản; Võ Văn Ngân;
-Đinh Tiên Hoàng; Đinh Bộ Lĩnh; Đinh Công Tráng; Tôn Đức Thắng; Tôn Thất Thuyết; Tôn Thất Tùng;
-Pasteur; Alexandre de Rhodes; Yersin; Calmette; Hùng Vương; Quang Trung; Ngô Quyền; Ngô Gia Tự; Ngô Thì Nhậm;
-Ngô Đức Kế; Đồng Khởi; Bạch Đằng; Kinh Dương Vương; An Dương Vương; Âu Cơ; Lạc Long Quân; Trưng Nữ Vương;
-Phạm Văn Đồng; Phạm Ngũ Lão; Phạm Hùng; Phạm Thế Hiển; Phạm Văn Chiêu; Phạm Hồng Thái; Phạm Văn Bạch;
-Huỳnh Tấn Phát; Huỳnh Văn Bánh; Huỳnh Thúc Kháng; Cộng Hòa; Trường Chinh; Giải Phóng; Thống Nhất; Độc Lập;
-Hòa Bình; Dân Chủ; Tự Do; Chu Văn An; Hàm Nghi; Duy Tân; Thành Thái; Hồ Tùng Mậu; Hồ Xuân Hương; Hồ Học Lãm;
-Cao Thắng; Cao Bá Quát; Mạc Đĩnh Chi; Mạc Thị Bưởi; Nam Cao; Tô Hiến Thành; Tô Hiệu; Tô Ngọc Vân;
-Bùi Thị Xuân; Bùi Viện; Đề Thám; Đội Cấn; Kim Mã; Láng Hạ; Xuân Thủy; Cầu Giấy; Tràng Tiền; Đào Duy Từ;
-Đào Duy Anh; Ký Con; Lương Ngọc Quyến; Lương Văn Can; Lương Thế Vinh; Tăng Bạt Hổ; Châu Văn Liêm; Chi Lăng;
-Hậu Giang; Sư Vạn Hạnh; Thích Quảng Đức; Cô Giang; Cô Bắc; Nơ Trang Long; Đặng Văn Ngữ; Đặng Dung;
-Ông Ích Khiêm; Lạch Tray; Tân Kỳ Tân Quý; Lũy Bán Bích; Mai Hắc Đế; Mai Chí Thọ; Văn Cao; Tố Hữu;
-Nguyễn Văn Cừ; Trương Định; Trương Công Định; Trương Hán Siêu; Đống Đa; Thái Hà; Tây Sơn; Kim Đồng;
-Nguyễn Văn Bảo; Bến Vân Đồn; Tôn Đản; Khánh Hội; Hoàng Văn Thụ; Chu Văn An; Yên Thế; Sông Hồng;
-"""
-STREET_NAMES: tuple[str, ...] = tuple(sorted({name.strip() for name in _LIST.replace("\n", " ").split(";")} - {""}))
+STREET_NAMES: tuple[str, ...] = (  # sorted
+    "Alexandre de Rhodes", "An Dương Vương", "Bà Triệu", "Bùi Thị Xuân", "Bùi Viện", "Bạch Đằng", "Bến Vân Đồn",
+    "Calmette", "Cao Bá Quát", "Cao Thắng", "Chi Lăng", "Chu Văn An", "Châu Văn Liêm", "Cách Mạng Tháng Tám",
+    "Cô Bắc", "Cô Giang", "Cầu Giấy", "Cộng Hòa", "Duy Tân", "Dân Chủ", "Giải Phóng", "Hai Bà Trưng",
+    "Hoàng Diệu", "Hoàng Hoa Thám", "Hoàng Quốc Việt", "Hoàng Sa", "Hoàng Văn Thái", "Hoàng Văn Thụ",
+    "Huỳnh Thúc Kháng", "Huỳnh Tấn Phát", "Huỳnh Văn Bánh", "Hàm Nghi", "Hòa Bình", "Hùng Vương", "Hậu Giang",
+    "Hồ Học Lãm", "Hồ Tùng Mậu", "Hồ Xuân Hương", "Khánh Hội", "Kim Mã", "Kim Đồng", "Kinh Dương Vương",
+    "Ký Con", "Láng Hạ", "Lê Duẩn", "Lê Hoàn", "Lê Hồng Phong", "Lê Lai", "Lê Lợi", "Lê Ngô Cát",
+    "Lê Quang Định", "Lê Quý Đôn", "Lê Thánh Tôn", "Lê Thánh Tông", "Lê Thị Riêng", "Lê Trọng Tấn",
+    "Lê Văn Duyệt", "Lê Văn Hưu", "Lê Văn Lương", "Lê Văn Sỹ", "Lê Văn Thịnh", "Lê Văn Việt", "Lê Đại Hành",
+    "Lê Đức Thọ", "Lý Chính Thắng", "Lý Công Uẩn", "Lý Nam Đế", "Lý Thái Tổ", "Lý Thánh Tông", "Lý Thường Kiệt",
+    "Lý Tự Trọng", "Lũy Bán Bích", "Lương Ngọc Quyến", "Lương Thế Vinh", "Lương Văn Can", "Lạc Long Quân",
+    "Lạch Tray", "Mai Chí Thọ", "Mai Hắc Đế", "Mạc Thị Bưởi", "Mạc Đĩnh Chi", "Nam Cao", "Nam Kỳ Khởi Nghĩa",
+    "Nguyễn An Ninh", "Nguyễn Biểu", "Nguyễn Bỉnh Khiêm", "Nguyễn Chí Thanh", "Nguyễn Công Hoan",
+    "Nguyễn Công Trứ", "Nguyễn Du", "Nguyễn Gia Thiều", "Nguyễn Hoàng", "Nguyễn Huệ", "Nguyễn Hữu Cảnh",
+    "Nguyễn Khuyến", "Nguyễn Lương Bằng", "Nguyễn Phong Sắc", "Nguyễn Sinh Sắc", "Nguyễn Thiện Thuật",
+    "Nguyễn Thái Học", "Nguyễn Thượng Hiền", "Nguyễn Thị Minh Khai", "Nguyễn Thị Định", "Nguyễn Trung Trực",
+    "Nguyễn Trãi", "Nguyễn Trường Tộ", "Nguyễn Tất Thành", "Nguyễn Văn Bảo", "Nguyễn Văn Cừ", "Nguyễn Văn Linh",
+    "Nguyễn Văn Thoại", "Nguyễn Văn Trỗi", "Nguyễn Xí", "Nguyễn Đình Chiểu", "Nguyễn Đức Cảnh", "Ngô Gia Tự",
+    "Ngô Quyền", "Ngô Thì Nhậm", "Ngô Đức Kế", "Nơ Trang Long", "Pasteur", "Phan Bội Châu", "Phan Chu Trinh",
+    "Phan Châu Trinh", "Phan Huy Chú", "Phan Kế Bính", "Phan Văn Hớn", "Phan Văn Trị", "Phan Xích Long",
+    "Phan Đình Giót", "Phan Đình Phùng", "Phan Đăng Lưu", "Phạm Hùng", "Phạm Hồng Thái", "Phạm Ngũ Lão",
+    "Phạm Thế Hiển", "Phạm Văn Bạch", "Phạm Văn Chiêu", "Phạm Văn Đồng", "Quang Trung", "Sông Hồng",
+    "Sư Vạn Hạnh", "Thành Thái", "Thái Hà", "Thích Quảng Đức", "Thống Nhất", "Tràng Tiền", "Trưng Nữ Vương",
+    "Trương Công Định", "Trương Hán Siêu", "Trương Định", "Trường Chinh", "Trường Sa", "Trần Bình Trọng",
+    "Trần Cao Vân", "Trần Duy Hưng", "Trần Hưng Đạo", "Trần Khánh Dư", "Trần Khát Chân", "Trần Kế Xương",
+    "Trần Nguyên Hãn", "Trần Nhân Tông", "Trần Não", "Trần Phú", "Trần Quang Khải", "Trần Quý Cáp",
+    "Trần Quốc Toản", "Trần Quốc Tuấn", "Trần Thủ Độ", "Trần Văn Giàu", "Trần Văn Ơn", "Trần Đại Nghĩa",
+    "Tân Kỳ Tân Quý", "Tây Sơn", "Tô Hiến Thành", "Tô Hiệu", "Tô Ngọc Vân", "Tôn Thất Thuyết", "Tôn Thất Tùng",
+    "Tôn Đản", "Tôn Đức Thắng", "Tăng Bạt Hổ", "Tố Hữu", "Tự Do", "Võ Nguyên Giáp", "Võ Thị Sáu",
+    "Võ Trường Toản", "Võ Văn Kiệt", "Võ Văn Ngân", "Võ Văn Tần", "Văn Cao", "Xuân Thủy", "Xô Viết Nghệ Tĩnh",
+    "Yersin", "Yên Thế", "Âu Cơ", "Ông Ích Khiêm", "Đinh Bộ Lĩnh", "Đinh Công Tráng", "Đinh Tiên Hoàng",
+    "Điện Biên Phủ", "Đào Duy Anh", "Đào Duy Từ", "Đặng Dung", "Đặng Văn Ngữ", "Đề Thám", "Đống Đa", "Đồng Khởi",
+    "Độc Lập", "Đội Cấn",
+)

@@ -80,16 +80,17 @@ def _without_kind(name: str) -> str:
     return name
 
 
-def match_name(name: str, names: tuple[str, ...] | None = None, chars_per_edit: int = CHARS_PER_EDIT) -> str | None:
+def match_name(name: str, names: tuple[str, ...] | None = None, chars_per_edit: int = CHARS_PER_EDIT,
+               max_edits: int | None = None) -> str | None:
     """The official name (of ``names``, by default every province and ward) within max(1, len /
-    ``chars_per_edit``) edits of ``name`` when exactly one is nearest, else None."""
+    ``chars_per_edit``) edits of ``name`` (or ``max_edits``) when exactly one is nearest, else None."""
     if names is None:
         names = official_names()
         if name in _name_set():
             return name
     elif name in names:
         return name
-    limit = max(1, len(name) // chars_per_edit)
+    limit = max(1, len(name) // chars_per_edit) if max_edits is None else max_edits
     found = process.extract(name, names, scorer=Levenshtein.distance, score_cutoff=limit, limit=2)
     if not found or (len(found) == 2 and found[1][1] == found[0][1]):
         return None
@@ -169,7 +170,7 @@ def match_address(text: str) -> AddressMatch:
             continue
         elif name in _name_set():
             # official elsewhere only: the one ward of this province a single edit away is likelier
-            official = name if name in wards or not wards else (match_name(name, wards, 10**6) or name)
+            official = name if name in wards or not wards else (match_name(name, wards, max_edits=1) or name)
         else:
             official = (match_name(name, wards, CHARS_PER_EDIT_IN_PROVINCE) if wards else None) or match_name(name)
         fixed = part if official is None else (f"{kind} {official}" if kind else official)

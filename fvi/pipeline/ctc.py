@@ -76,6 +76,11 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 Pattern = tuple[str, ...]
 
 
+def fits(text: str, patterns: tuple[Pattern, ...] | list[Pattern]) -> bool:
+    """``text`` has the length of one of ``patterns`` and each of its characters is allowed there."""
+    return any(len(text) == len(p) and all(c in slot for c, slot in zip(text, p)) for p in patterns)
+
+
 def constrained_decode(logits: np.ndarray, patterns: list[Pattern]) -> DecodedLine | None:
     """The most likely CTC path of one line (logits [T, C]) whose text fits one of ``patterns``
     (Viterbi over the CTC topology of each pattern; None if no pattern fits in T frames).

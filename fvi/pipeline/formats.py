@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from fvi.cards.charset import DIGITS
 from fvi.cards.dates import NO_EXPIRY_TEXT
-from fvi.pipeline.ctc import Pattern
+from fvi.pipeline.ctc import Pattern, fits
 
 #: A free reading more characters than this away from every pattern's length is left as read (with the
 #: field's format check failing): forcing it would only dress up some other text as the field.
@@ -47,7 +47,7 @@ class LineFormat:
 
     def fits(self, text: str) -> bool:
         if self.patterns:
-            return any(len(text) == len(p) and all(c in slot for c, slot in zip(text, p)) for p in self.patterns)
+            return fits(text, self.patterns)
         return self.charset is not None and set(text) <= set(self.charset)
 
 

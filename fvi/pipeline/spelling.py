@@ -11,7 +11,8 @@ signs, words of one or two letters (abbreviations such as "TP", "Ea") and words 
 
 A field written from a small vocabulary (identifying marks: `fvi.cards.marks`) is held to it first: a word
 outside the vocabulary ("mát", "trèn", "ruồ", also well-formed ones) is replaced by a word of the
-vocabulary one edit away (two for words of 5+ letters) under ``LEXICON_MARGIN``: among those within it,
+vocabulary one edit away (two for words of 5+ letters) under the same ``MARGIN`` (the margin for it
+was tried at 3, 6 and 10 on the validation set: the same fields came out exact): among those within it,
 the most likely one that follows the word before it in some phrase of the vocabulary ("đuôi" -> "mắt",
 not "má"), else the most likely. Only failing that is it re-spelled as a syllable. A word of another
 hand's vocabulary that the reader is sure of stays.
@@ -29,16 +30,22 @@ from rapidfuzz.distance import Levenshtein
 from fvi.cards.charset import VIETNAMESE_LOWER
 from fvi.cards.syllables import is_syllable
 from fvi.pipeline.addresses import official_names
-from fvi.pipeline.ctc import CLASS_OF, DecodedLine, Pattern, best_fitting_path, best_path_scores, log_softmax, path_runs
+from fvi.pipeline.ctc import (
+    CLASS_OF,
+    DecodedLine,
+    Pattern,
+    best_fitting_path,
+    best_path_scores,
+    fits,
+    log_softmax,
+    path_runs,
+)
 from fvi.pipeline.specs import READER_ALPHABET
 
 #: A replacement is taken when the reader's best path spelling it is at most this much less likely
 #: (natural log) than its free reading of the word, i.e. >= e^-MARGIN of it. Chosen on the validation set
 #: (seed 2; see perf/reports/spelling.md).
 MARGIN = 6.0
-#: The same for a replacement from a field's vocabulary (chosen on the validation set:
-#: perf/reports/spelling.md).
-LEXICON_MARGIN = 6.0
 #: Shorter words are left as read (abbreviations, initials); in a field with a vocabulary, one-letter ones.
 MIN_LETTERS = 3
 MIN_LEXICON_LETTERS = 2
@@ -74,9 +81,6 @@ class Vocabulary:
         split = [phrase.lower().split() for phrase in phrases]
         return cls(frozenset(w for words in split for w in words),
                    frozenset(pair for words in split for pair in pairwise(words)), formats, first_word_only)
-
-    def fits(self, word: str) -> bool:
-        return any(len(word) == len(p) and all(c in slot for c, slot in zip(word, p)) for p in self.formats)
 
 
 @lru_cache(maxsize=1)
@@ -156,17 +160,17 @@ def _respelled(word: str, segment: np.ndarray, vocabulary: Vocabulary | None, be
     digits = [k for k, c in enumerate(word) if c.isdigit()]
     if (len(digits) == 1 and len(word) >= MIN_LETTERS and digits[0] > 0
             and set((word[:digits[0]] + word[digits[0] + 1:]).lower()) <= LETTERS
-            and not (vocabulary is not None and vocabulary.fits(word))):
+            and not (vocabulary is not None and fits(word, vocabulary.formats))):
         return _letter_for_digit(word, digits[0], segment, vocabulary)
     if vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word):
-        if vocabulary.fits(word) or (found := best_fitting_path(segment, list(vocabulary.formats))) is None:
+        if fits(word, vocabulary.formats) or (found := best_fitting_path(segment, list(vocabulary.formats))) is None:
             return None
         drop = float(found[0] - segment.max(-1).sum())
-        return (found[1], drop) if drop >= -LEXICON_MARGIN else None
+        return (found[1], drop) if drop >= -MARGIN else None
     if (vocabulary is not None and letters_only and len(word) >= MIN_LEXICON_LETTERS
             and word.lower() not in vocabulary.words):
         follows = frozenset(b for a, b in vocabulary.pairs if a == before)
-        if best := _best_option(segment, lexicon_candidates(word, vocabulary.words), LEXICON_MARGIN, follows):
+        if best := _best_option(segment, lexicon_candidates(word, vocabulary.words), MARGIN, follows):
             return best
     if letters_only and len(word) >= MIN_LETTERS and not well_formed(word):
         return _best_option(segment, candidates(word, _letters_considered(segment)), MARGIN)
@@ -176,13 +180,10 @@ def _respelled(word: str, segment: np.ndarray, vocabulary: Vocabulary | None, be
 def _letter_for_digit(word: str, k: int, segment: np.ndarray, vocabulary: Vocabulary | None) -> tuple[str, float] | None:
     """A word of letters with one digit read among them ("Li9h", "KHO4"): the digit becomes the letter
     among the reader's runner-ups that makes the most likely well-formed word (or vocabulary word)."""
-    upper = word[:k].isupper() or word[k + 1:].isupper()
-    options = []
-    for c in sorted(_letters_considered(segment)):
-        option = word[:k] + (c.upper() if upper else c) + word[k + 1:]
-        if well_formed(option) or (vocabulary is not None and option.lower() in vocabulary.words):
-            options.append(option)
-    return _best_option(segment, [o for o in options if all(c in CLASS_OF for c in o)], MARGIN)
+    lower = word.lower()
+    options = [lower[:k] + c + lower[k + 1:] for c in sorted(_letters_considered(segment))]
+    options = [o for o in options if well_formed(o) or (vocabulary is not None and o in vocabulary.words)]
+    return _best_option(segment, _in_case_of(word, options), MARGIN)
 
 
 def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabulary | None = None) -> DecodedLine:

@@ -4,6 +4,7 @@ Python steps both call these (one implementation, several callers)."""
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 
 import cv2
@@ -273,9 +274,9 @@ def drop_stray_lines(card_class: str, lines: list[ReadLine]) -> list[ReadLine]:
     keeps that many when the detector found more (the others are stray boxes): first those that fit the
     format, then those near its length, then the most confident; in reading order. A field of free text
     loses its stray specks (see STRAY_FIELDS)."""
-    fields_of = [line.box.field for line in lines]
+    per_field = Counter(line.box.field for line in lines)
     lines = [line for line in lines
-             if not (line.box.field in STRAY_FIELDS and fields_of.count(line.box.field) > 1
+             if not (line.box.field in STRAY_FIELDS and per_field[line.box.field] > 1
                      and len(line.text.text.strip()) <= STRAY_CHARS and line.text.confidence < STRAY_CONFIDENCE)]
     by_field: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
