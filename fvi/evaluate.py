@@ -10,12 +10,11 @@ import cv2
 import numpy as np
 
 from fvi.cards.types import FIELD_KEYS
+from fvi.pipeline import steps
 from fvi.pipeline.ctc import greedy_decode
-from fvi.pipeline.detection import decode_kernels
+from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.geometry import batch_lines, crop_line, warp_card
 from fvi.pipeline.runner import Pipeline
-from fvi.pipeline.specs import DETECTOR_INPUT
-from fvi.pipeline.steps import to_nchw
 from fvi.synth.generate import load_labels
 from fvi.synth.labels import ImageLabel
 from fvi.train.detector_task import match_lines
@@ -49,6 +48,7 @@ class Tally:
     field_hits: dict[str, int] = field(default_factory=dict)
     field_total: dict[str, int] = field(default_factory=dict)
     field_scores: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, exact) per field
+    stage_hits: dict[str, int] = field(default_factory=dict)  # exact fields with earlier stages given the truth
     photos: int = 0
 
     def summary(self) -> dict:
@@ -70,8 +70,19 @@ class Tally:
             "reader_lines": len(self.read_true),
             "e2e_exact_per_field": {k: per_field[k] for k in FIELD_KEYS if k in per_field},
             "e2e_exact_all_fields": total_hits / max(1, total_fields),
+            "e2e_exact_given_truth": {k: self.stage_hits.get(k, 0) / max(1, total_fields) for k in TRUTH_STAGES},
             "confidence_routing": confidence_routing(self.field_scores),
         }
+
+
+#: The error budget by stage: all fields exact when the pipeline starts from the truth instead of a model's
+#: output. "corners": the card warped from its true corners and read as its true type/side (the cropper's
+#: share of the errors is the gain over the pipeline); "lines": also the true line boxes (the detector's
+#: share is the gain over "corners"); what "lines" still misses is the reader's and the decoding's.
+TRUTH_STAGES = ("corners", "lines")
+STAGES_INTRO = ("Error budget by stage: all fields exact when earlier stages are given the truth (the card warped "
+                "from its true corners and read as its true type/side; then also its true line boxes). Each gain is "
+                "that model's share of the errors; what the last row misses is the reader's and the decoding's:")
 
 
 #: Confidence thresholds a caller might route on (fields below go to a person).
@@ -108,8 +119,8 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
                 t.corner_errors.append(err)
         # Each model alone, on ground-truth input.
         upright = warp_card(image, np.float32(card.corners))
-        det_in = cv2.resize(upright, DETECTOR_INPUT, interpolation=cv2.INTER_AREA)
-        probs = 1 / (1 + np.exp(-pipeline.run_model("detector", to_nchw([det_in]))[0][0]))
+        kernel_logits = pipeline.run_model("detector", steps.detector_input(upright))[0][0]
+        probs = 1 / (1 + np.exp(-kernel_logits))
         pred = [(b.field, b.box) for b in decode_kernels(probs)]
         truth_lines, crops, texts = [], [], []
         for key, f in card.fields.items():
@@ -120,6 +131,7 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
                 crops.append(crop_line(upright, box))
                 texts.append(line.text)
         hits = match_lines(pred, truth_lines)
+        _count_stages(subsets, label, pipeline, upright, kernel_logits, truth_lines)
         decoded = [d.text for d in greedy_decode(pipeline.run_model("reader", batch_lines(crops))[0])] if crops else []
         for t in subsets:
             t.det_hits += hits
@@ -129,6 +141,20 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
             t.read_true += texts
         _count_fields(subsets, label, {k: (f.text, f.confidence) for k, f in reading.fields.items()})
     return {name: t.summary() for name, t in tallies.items()}
+
+
+def _count_stages(subsets: list[Tally], label: ImageLabel, pipeline: Pipeline, upright: np.ndarray,
+                  kernel_logits: np.ndarray, truth_lines: list[tuple[str, tuple]]) -> None:
+    """Exact fields read from the truly warped card: with the detector's lines, then with the true lines
+    (the same steps the pipeline runs: `find_lines`, `reader_input`, `read_fields`)."""
+    card_class = f"{label.card.type.value}/{label.card.side.value}"
+    true_boxes = [b for lines in reading_order([LineBox(key, box, 1.0) for key, box in truth_lines]).values()
+                  for b in lines]
+    for stage, boxes in zip(TRUTH_STAGES, (steps.find_lines(kernel_logits, card_class), true_boxes)):
+        fields = steps.read_fields(card_class, boxes, pipeline.run_model("reader", steps.reader_input(upright, boxes))[0])
+        hits = sum(key in fields and fields[key].text == f.text for key, f in label.card.fields.items())
+        for t in subsets:
+            t.stage_hits[stage] = t.stage_hits.get(stage, 0) + hits
 
 
 def _count_class(subsets: list[Tally], label: ImageLabel, predicted: str) -> None:
@@ -214,6 +240,13 @@ def format_report(results: dict[str, dict], title: str, command: str, about: tup
         if key in results[names[0]]["e2e_exact_per_field"]:
             out.append(f"| {key} | " + " | ".join(
                 f"{results[n]['e2e_exact_per_field'].get(key, float('nan')):.4f}" for n in names) + " |")
+    if "e2e_exact_given_truth" in results[names[0]]:
+        out += ["", STAGES_INTRO, "", "| starting from | " + " | ".join(names) + " |", "|---|" + "---|" * len(names),
+                "| the photo (the pipeline) | " + " | ".join(
+                    f"{results[n]['e2e_exact_all_fields']:.4f}" for n in names) + " |"]
+        for stage, label in zip(TRUTH_STAGES, ("true corners and type/side", "true corners, type/side and lines")):
+            out.append(f"| {label} | " + " | ".join(
+                f"{results[n]['e2e_exact_given_truth'][stage]:.4f}" for n in names) + " |")
     if "confidence_routing" in results[names[0]]:
         out += ["", "Routing on field confidence: share of fields at or above a threshold, and exact among them:",
                 "", "| confidence >= | " + " | ".join(f"{n}: kept / exact" for n in names) + " |",

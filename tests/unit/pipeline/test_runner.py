@@ -67,6 +67,11 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
     assert [r["threshold"] for r in routing] == [0.3, 0.5, 0.7, 0.9]
     assert all(a["kept"] >= b["kept"] for a, b in zip(routing, routing[1:]))  # higher bar, fewer fields
     assert "Routing on field confidence" in report.read_text()
+    # The error budget: the same photos read again from their true corners, then their true lines.
+    given = results["all"]["e2e_exact_given_truth"]
+    assert set(given) == {"corners", "lines"} and all(0.0 <= v <= 1.0 for v in given.values())
+    assert given["lines"] >= 0.5  # true crops of generated cards: the reader gets most fields right
+    assert "Error budget by stage" in text and "| true corners, type/side and lines |" in text
 
 
 def test_confidence_routing_counts_the_fields_kept_and_how_many_of_them_are_exact():
