@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from fvi.cards.divisions import load_divisions
 from fvi.cards.streets import STREET_NAMES
 
 #: Kind words in front of an administrative name (longest first); abbreviations as cards print them.
@@ -42,20 +43,10 @@ class AddressMatch:
 
 
 @lru_cache(maxsize=1)
-def _divisions() -> list[dict]:
-    import json
-
-    import vietnam_provinces
-
-    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@lru_cache(maxsize=1)
 def official_names() -> tuple[str, ...]:
     """Province names and ward names without their kind word ("Phường Bến Nghé" -> "Bến Nghé")."""
     names = set(province_names())
-    for p in _divisions():
+    for p in load_divisions():
         names.update(_without_kind(w["name"]) for w in p["wards"])
     return tuple(sorted(n for n in names if n))
 
@@ -63,14 +54,14 @@ def official_names() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def province_names() -> tuple[str, ...]:
     """Province names alone, without their kind word ("Tỉnh Lạng Sơn" -> "Lạng Sơn")."""
-    return tuple(sorted(_without_kind(p["name"]) for p in _divisions()))
+    return tuple(sorted(_without_kind(p["name"]) for p in load_divisions()))
 
 
 @lru_cache(maxsize=1)
 def wards_by_province() -> dict[str, tuple[str, ...]]:
     """Each province's name (without its kind word) -> its ward names (without theirs)."""
     return {_without_kind(p["name"]): tuple(sorted({_without_kind(w["name"]) for w in p["wards"]} - {""}))
-            for p in _divisions()}
+            for p in load_divisions()}
 
 
 def _without_kind(name: str) -> str:
@@ -119,7 +110,7 @@ def _split_kind(component: str) -> tuple[str | None, str]:
 @lru_cache(maxsize=1)
 def city_provinces() -> frozenset[str]:
     """Names of the centrally run cities ("Hà Nội", "Huế"), whose short kind word is "TP." not "T."."""
-    return frozenset(_without_kind(p["name"]) for p in _divisions() if p["name"].startswith("Thành phố "))
+    return frozenset(_without_kind(p["name"]) for p in load_divisions() if p["name"].startswith("Thành phố "))
 
 
 def short_province_kind(word: str, province: str) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +10,7 @@ import numpy as np
 from faker import Faker
 
 from fvi.cards.dates import add_years, age_on, expected_expiry
+from fvi.cards.divisions import load_divisions
 from fvi.cards.idnumber import build_id12, century_sex_digit
 from fvi.cards.marks import MARK_DIRECTIONS, MARK_KINDS, MARK_PLACES
 from fvi.cards.types import CardType
@@ -43,10 +43,6 @@ class Division:
 @lru_cache(maxsize=1)
 def divisions() -> tuple[Division, ...]:
     """Provinces and wards from the ``vietnam-provinces`` package (loaded once per process)."""
-    import vietnam_provinces
-
-    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
-        data = json.load(fh)
     return tuple(
         Division(
             code=int(p["code"]),
@@ -54,7 +50,7 @@ def divisions() -> tuple[Division, ...]:
             is_city=p["division_type"] == "thành phố trung ương",
             wards=tuple(w["name"] for w in p["wards"]),
         )
-        for p in data
+        for p in load_divisions()
     )
 
 

@@ -17,6 +17,18 @@ def test_the_official_list_has_provinces_and_ward_names_without_their_kind():
     assert not any(n.startswith(("Phường ", "Xã ", "Tỉnh ")) for n in names)
 
 
+def test_names_are_single_spaced_for_the_generator_and_the_matcher_alike():
+    # The package spells a few wards with two spaces ("Phường  Buôn Ma Thuột"); cards print one, so the
+    # generator draws and the matcher returns the single-spaced name.
+    from fvi.synth.person import divisions
+
+    assert "Buôn Ma Thuột" in official_names()
+    assert not any("  " in n for n in official_names())
+    wards = [w for d in divisions() for w in d.wards]
+    assert "Phường Buôn Ma Thuột" in wards and not any("  " in w for w in wards)
+    assert match_address("Phường  Buôn Ma Thuột, Tỉnh Đắk Lắk").text == "Phường Buôn Ma Thuột, Tỉnh Đắk Lắk"
+
+
 def test_a_name_one_character_off_becomes_the_official_one():
     assert match_name("Lạng Sơm") == "Lạng Sơn"
     assert match_name("Quảng Ngai") == "Quảng Ngãi"
