@@ -12,6 +12,7 @@ import numpy as np
 
 from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
 from fvi.cards.names import SURNAMES
+from fvi.cards.syllables import is_syllable
 from fvi.pipeline.addresses import ADDRESS_FIELDS, match_address
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
@@ -259,11 +260,15 @@ STRAY_CONFIDENCE = 0.5
 
 
 def without_stray_end(field: str, line: DecodedLine) -> DecodedLine:
-    """``line`` without a one-letter word at its end that the reader was unsure of (see STRAY_FIELDS);
-    its confidence stays the line's."""
+    """``line`` without a one-letter word at its end that the reader was unsure of (see STRAY_FIELDS), or,
+    in a name, one that is no syllable however sure the reader was: a name has no lone consonant (the
+    reader adds a "T" after some blurred names), while an address line may end in "T" for "T." (Tỉnh)
+    before the province on the next line. Its confidence stays the line's."""
     text = line.text
     if (field in STRAY_FIELDS and len(text) >= 3 and text[-1].isalpha() and text[-2] in " ,"
-            and len(line.char_probs) == len(text) and line.char_probs[-1] < STRAY_CONFIDENCE):
+            and len(line.char_probs) == len(text)
+            and (line.char_probs[-1] < STRAY_CONFIDENCE
+                 or (field == "full_name" and text[-2] == " " and not is_syllable(text[-1].lower())))):
         kept = text[:-1].rstrip(" ")
         return DecodedLine(kept, line.confidence, line.char_probs[:len(kept)])
     return line
