@@ -306,14 +306,14 @@ def _tesseract(crops: list[np.ndarray], one_process: bool = False) -> list[str]:
     env = {"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"}
     if not one_process:
         return [subprocess.run(["tesseract", "stdin", "stdout", "--psm", "7", "-l", "vie"], input=png,
-                               capture_output=True, env=env).stdout.decode("utf-8", "replace").strip() for png in pngs]
+                               capture_output=True, env=env, check=False).stdout.decode("utf-8", "replace").strip() for png in pngs]
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / f"{i:05d}.png" for i in range(len(pngs))]
         for path, png in zip(paths, pngs):
             path.write_bytes(png)
         (Path(tmp) / "list.txt").write_text("".join(f"{p}\n" for p in paths))
         out = subprocess.run(["tesseract", str(Path(tmp) / "list.txt"), "stdout", "--psm", "7", "-l", "vie"],
-                             capture_output=True, env=env).stdout.decode("utf-8", "replace")
+                             capture_output=True, env=env, check=False).stdout.decode("utf-8", "replace")
     pages = [p.strip() for p in out.split("\f")][: len(pngs)]  # one page per image, form-feed separated
     if len(pages) != len(pngs):
         raise RuntimeError(f"tesseract returned {len(pages)} pages for {len(pngs)} lines")
