@@ -122,20 +122,24 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
         kernel_logits = pipeline.run_model("detector", steps.detector_input(upright))[0][0]
         probs = 1 / (1 + np.exp(-kernel_logits))
         pred = [(b.field, b.box) for b in decode_kernels(probs)]
-        truth_lines, crops, texts = [], [], []
+        truth: list[LineBox] = []
+        text_of: dict[int, str] = {}
         for key, f in card.fields.items():
             for line in f.lines:
                 pc = np.array(line.polygon_card)
-                box = (pc[:, 0].min(), pc[:, 1].min(), pc[:, 0].max(), pc[:, 1].max())
-                truth_lines.append((key, box))
-                crops.append(crop_line(upright, box))
-                texts.append(line.text)
-        hits = match_lines(pred, truth_lines)
-        _count_stages(subsets, label, pipeline, upright, kernel_logits, truth_lines)
-        decoded = [d.text for d in greedy_decode(pipeline.run_model("reader", batch_lines(crops))[0])] if crops else []
+                truth.append(LineBox(key, (pc[:, 0].min(), pc[:, 1].min(), pc[:, 0].max(), pc[:, 1].max()), 1.0))
+                text_of[id(truth[-1])] = line.text
+        # The true lines in the pipeline's reading order, read once as one card's batch: for the reader's
+        # own figures and for the error budget's last step.
+        true_boxes = [b for lines in reading_order(truth).values() for b in lines]
+        hits = match_lines(pred, [(b.field, b.box) for b in true_boxes])
+        true_logits = pipeline.run_model("reader", steps.reader_input(upright, true_boxes))[0] if true_boxes else None
+        _count_stages(subsets, label, pipeline, upright, kernel_logits, true_boxes, true_logits)
+        decoded = [d.text for d in greedy_decode(true_logits)] if true_boxes else []
+        texts = [text_of[id(b)] for b in true_boxes]
         for t in subsets:
             t.det_hits += hits
-            t.det_true += len(truth_lines)
+            t.det_true += len(true_boxes)
             t.det_pred += len(pred)
             t.read_pred += decoded
             t.read_true += texts
@@ -144,14 +148,15 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
 
 
 def _count_stages(subsets: list[Tally], label: ImageLabel, pipeline: Pipeline, upright: np.ndarray,
-                  kernel_logits: np.ndarray, truth_lines: list[tuple[str, tuple]]) -> None:
+                  kernel_logits: np.ndarray, true_boxes: list[LineBox], true_logits: np.ndarray | None) -> None:
     """Exact fields read from the truly warped card: with the detector's lines, then with the true lines
-    (the same steps the pipeline runs: `find_lines`, `reader_input`, `read_fields`)."""
+    (``true_logits``: the reader's outputs for them, in order); the same steps the pipeline runs
+    (`find_lines`, `reader_input`, `read_fields`)."""
     card_class = f"{label.card.type.value}/{label.card.side.value}"
-    true_boxes = [b for lines in reading_order([LineBox(key, box, 1.0) for key, box in truth_lines]).values()
-                  for b in lines]
-    for stage, boxes in zip(TRUTH_STAGES, (steps.find_lines(kernel_logits, card_class), true_boxes)):
-        fields = steps.read_fields(card_class, boxes, pipeline.run_model("reader", steps.reader_input(upright, boxes))[0])
+    found = steps.find_lines(kernel_logits, card_class)
+    found_logits = pipeline.run_model("reader", steps.reader_input(upright, found))[0]
+    for stage, boxes, logits in zip(TRUTH_STAGES, (found, true_boxes), (found_logits, true_logits)):
+        fields = steps.read_fields(card_class, boxes, logits) if boxes else {}
         hits = sum(key in fields and fields[key].text == f.text for key, f in label.card.fields.items())
         for t in subsets:
             t.stage_hits[stage] = t.stage_hits.get(stage, 0) + hits
