@@ -14,6 +14,7 @@ from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
 from fvi.cards.names import SURNAMES
 from fvi.cards.syllables import is_syllable
 from fvi.pipeline.addresses import ADDRESS_FIELDS, match_address
+from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
@@ -232,7 +233,14 @@ def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
     lines = [ReadLine(b, without_stray_end(b.field, decode_line(card_class, b.field, logits)))
              for b, logits in zip(boxes, reader_logits)]
-    fields = assemble_fields(card_class, drop_stray_lines(card_class, lines))
+    logits_of = {id(line): logits for line, logits in zip(lines, reader_logits)}
+    lines = drop_stray_lines(card_class, lines)
+    mrz = [i for i, line in enumerate(lines) if line.box.field == "mrz"]
+    if mrz:  # the MRZ's lines re-read together where their check digits fail
+        checked = with_check_digits([lines[i].text for i in mrz], [logits_of[id(lines[i])] for i in mrz])
+        for i, text in zip(mrz, checked):
+            lines[i] = ReadLine(lines[i].box, text)
+    fields = assemble_fields(card_class, lines)
     return {key: with_official_names(f) if key in ADDRESS_FIELDS else f for key, f in fields.items()}
 
 
