@@ -43,3 +43,9 @@ STREET_NAMES: tuple[str, ...] = (  # sorted
     "Điện Biên Phủ", "Đào Duy Anh", "Đào Duy Từ", "Đặng Dung", "Đặng Văn Ngữ", "Đề Thám", "Đống Đa", "Đồng Khởi",
     "Độc Lập", "Đội Cấn",
 )
+
+#: Words that open the street-level part of an address, before a number ("Số 12", "Tổ 5", "Ngõ 34",
+#: "Ngách 5/7", "Hẻm 9", "Kiệt 3") or before a name ("Ấp Bình", "Thôn Đông", "Xóm Chùa", "Bản Mòng",
+#: "Khóm 2", "Buôn Đôn"): how Vietnamese addresses are written, more than the generator draws.
+STREET_KINDS_BEFORE_NUMBER: tuple[str, ...] = ("Số", "Tổ", "Ngõ", "Ngách", "Hẻm", "Kiệt")
+STREET_KINDS_BEFORE_NAME: tuple[str, ...] = ("Ấp", "Thôn", "Xóm", "Bản", "Khóm", "Buôn")

@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from fvi.cards.divisions import load_divisions
-from fvi.cards.streets import STREET_NAMES
+from fvi.cards.streets import STREET_KINDS_BEFORE_NAME, STREET_KINDS_BEFORE_NUMBER, STREET_NAMES
 
 #: Kind words in front of an administrative name (longest first); abbreviations as cards print them.
 ADMIN_KINDS: tuple[str, ...] = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
@@ -155,7 +155,7 @@ def match_address(text: str) -> AddressMatch:
         if i == len(parts) - 1:
             official = province
         elif kind is None:
-            fixed = match_street(part)
+            fixed = match_street(with_street_kind(part))
             changed += fixed != part
             out.append(fixed)
             continue
@@ -168,6 +168,24 @@ def match_address(text: str) -> AddressMatch:
         changed += fixed != part
         out.append(fixed)
     return AddressMatch(", ".join(out), changed)
+
+
+def with_street_kind(part: str) -> str:
+    """``part`` (a component with no administrative kind word) with its first word made the street-level
+    kind word ("Số", "Tổ", "Ấp", "Thôn", ...: :mod:`fvi.cards.streets`) it is one edit from, when it is
+    no such word itself, exactly one is that close, and the next word fits that kind: a number after
+    "Số" / "Tổ" / "Ngõ" ..., a capitalised name after "Ấp" / "Thôn" / "Xóm" ... ("Só 247" -> "Số 247",
+    "Xón Khái" -> "Xóm Khái"; "Ngô Quyền" stays, no number follows; so does an official name written
+    without its kind word, "Bến Thành")."""
+    words = part.split(" ")
+    kinds = (*STREET_KINDS_BEFORE_NUMBER, *STREET_KINDS_BEFORE_NAME)
+    if len(words) < 2 or words[0] in kinds or len(words[0]) < 2 or part in _name_set():
+        return part
+    near = [k for k in kinds if Levenshtein.distance(words[0], k, score_cutoff=1) <= 1]
+    if len(near) != 1:
+        return part
+    follows = words[1][:1].isdigit() if near[0] in STREET_KINDS_BEFORE_NUMBER else words[1][:1].isupper()
+    return " ".join([near[0], *words[1:]]) if follows else part
 
 
 def match_street(part: str) -> str:

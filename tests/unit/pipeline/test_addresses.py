@@ -4,7 +4,7 @@ to the common ones."""
 import numpy as np
 import pytest
 
-from fvi.pipeline.addresses import match_address, match_name, match_street, official_names
+from fvi.pipeline.addresses import match_address, match_name, match_street, official_names, with_street_kind
 from fvi.pipeline.detection import LineBox
 from fvi.pipeline.steps import NAME_MATCH_CONFIDENCE, read_fields
 from tests.unit.pipeline.test_formats import frames_logits, spelled
@@ -197,6 +197,28 @@ def test_an_unsure_one_letter_word_ending_a_line_and_an_unsure_speck_beside_othe
 ])
 def test_a_street_name_after_a_number_takes_the_common_street_name_it_is_close_to(part, expected):
     assert match_street(part) == expected
+
+
+@pytest.mark.parametrize("part, expected", [
+    ("Só 247 Hoàng Hoa Thám", "Số 247 Hoàng Hoa Thám"),  # a diacritic off
+    ("Tã 308", "Tổ 308"),
+    ("Xón Khái", "Xóm Khái"),  # before a name
+    ("Ắp Sỹ", "Ấp Sỹ"),
+    ("Ngô Quyền", "Ngô Quyền"),  # one edit from "Ngõ", but no number follows: a street name
+    ("Tô 12", "Tổ 12"),
+    ("Tô Hiến Thành", "Tô Hiến Thành"),
+    ("Bến nước", "Bến nước"),  # no capitalised name after it
+    ("Bến Thành", "Bến Thành"),  # one edit from "Bản", but an official name as it stands
+    ("Số 12", "Số 12"),
+    ("Thôn", "Thôn"),
+])
+def test_a_first_word_one_edit_from_a_street_kind_word_becomes_it(part, expected):
+    assert with_street_kind(part) == expected
+
+
+def test_a_misread_street_kind_word_is_fixed_inside_an_address():
+    fixed = match_address("Xón Khái, Xã Tân Thanh, Tỉnh Ninh Bình")
+    assert fixed.text == "Xóm Khái, Xã Tân Thanh, Tỉnh Ninh Bình" and fixed.changed == 1
 
 
 @pytest.mark.parametrize("text, expected", [
