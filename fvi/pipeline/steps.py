@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fvi.cards.charset import VIETNAMESE_LOWER, VIETNAMESE_UPPER
 from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
 from fvi.cards.names import SURNAMES
 from fvi.cards.syllables import is_syllable
@@ -38,6 +39,10 @@ SPELLED_FIELDS = ("full_name", "identifying_marks", *ADDRESS_FIELDS)
 #: Fields written from a small vocabulary: words outside it are re-spelled into it first.
 FIELD_VOCABULARIES = {"identifying_marks": Vocabulary.of(MARK_PHRASES, MARK_DISTANCES),
                       "full_name": Vocabulary.of(SURNAMES, first_word_only=True)}
+
+#: Fields printed in letters only: a full name is Vietnamese letters and spaces (and the apostrophe of
+#: some minority names, "H'Hen"); no digit or other sign.
+LETTER_FIELDS = {"full_name": VIETNAMESE_UPPER + VIETNAMESE_LOWER + " '"}
 
 #: Lines per card sent to the reader at most (the reader's max_batch_size bounds one Triton request).
 MAX_LINES = 48
@@ -310,11 +315,13 @@ def drop_stray_lines(card_class: str, lines: list[ReadLine]) -> list[ReadLine]:
 def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     """One line's text: the reader's best reading, or, when the field has a fixed format (dates, ID
     number, sex, MRZ) that reading misses by a few characters, the best reading that fits it (with a
-    confidence lowered by how much the format had to overrule the reader)."""
+    confidence lowered by how much the format had to overrule the reader). A field of letters only (a
+    name) loses the other characters left after re-spelling (digits, signs the reader took a speck for)."""
     free = greedy_decode(logits[None])[0]
     form = line_format(card_class, field)
     if form is None:
-        return spell_syllables(logits, free, FIELD_VOCABULARIES.get(field)) if field in SPELLED_FIELDS else free
+        line = spell_syllables(logits, free, FIELD_VOCABULARIES.get(field)) if field in SPELLED_FIELDS else free
+        return only_chars(line, LETTER_FIELDS[field]) if field in LETTER_FIELDS else line
     if form.rewrite is not None and (fixed := form.rewrite(free.text)) is not None:
         return DecodedLine(fixed, free.confidence, free.char_probs)
     if form.fits(free.text):
@@ -324,6 +331,21 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     if form.charset is not None:
         return greedy_decode(logits[None], only=form.charset)[0]
     return free
+
+
+def only_chars(line: DecodedLine, chars: str) -> DecodedLine:
+    """``line`` without the characters outside ``chars`` (then without doubled, leading or trailing
+    spaces); the confidence and the kept characters' probabilities as read."""
+    if set(line.text) <= set(chars):
+        return line
+    probs = line.char_probs if len(line.char_probs) == len(line.text) else (line.confidence,) * len(line.text)
+    kept: list[tuple[str, float]] = []
+    for c, p in zip(line.text, probs):
+        if c in chars and not (c == " " and (not kept or kept[-1][0] == " ")):
+            kept.append((c, p))
+    while kept and kept[-1][0] == " ":
+        kept.pop()
+    return DecodedLine("".join(c for c, _ in kept), line.confidence, tuple(p for _, p in kept))
 
 
 def card_to_image(corners: np.ndarray) -> np.ndarray:

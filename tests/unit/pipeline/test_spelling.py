@@ -142,3 +142,20 @@ def test_a_misread_first_word_of_a_name_takes_the_family_name_the_reader_saw_nex
     # a family name outside the list that the reader is sure of stays ("ĐÀM", one edit from "ĐÀO")
     logits = frames_logits(spelled("ĐÀM VĂN AN"))
     assert decode_line("cccd_chip/front", "full_name", logits).text == "ĐÀM VĂN AN"
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("DƯƠNG PHÚ THẢO)", "DƯƠNG PHÚ THẢO"),  # a speck read as a sign
+    ("DƯƠNG ĐỨC: MAI ÁNH", "DƯƠNG ĐỨC MAI ÁNH"),
+    ("LÊ DUYÊN 20/127", "LÊ DUYÊN"),  # digits from the line below
+    ("H'HEN NIÊ", "H'HEN NIÊ"),  # the apostrophe of a minority name stays
+])
+def test_a_name_keeps_only_letters(read, expected):
+    line = decode_line("cccd_chip/front", "full_name", frames_logits(spelled(read)))
+    assert line.text == expected
+    assert len(line.char_probs) == len(line.text)
+
+
+def test_only_names_lose_signs_and_digits():
+    assert decode_line("cccd_chip/front", "place_of_residence", frames_logits(spelled("Số 12, Xã An Hòa"))).text \
+        == "Số 12, Xã An Hòa"
