@@ -10,6 +10,7 @@ A component is one comma-separated part of the address: an administrative kind w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +28,7 @@ ADMIN_KINDS: tuple[str, ...] = ("Thành phố", "Thị trấn", "Thị xã", "Đ
 CHARS_PER_EDIT = 6
 #: ... and among the ~100 wards of the province the address ends with (an address's wards and districts
 #: lie in its province), where fewer names are near one another.
-CHARS_PER_EDIT_IN_PROVINCE = 4
+CHARS_PER_EDIT_IN_PROVINCE = 2
 #: Kind words a province's name may follow.
 PROVINCE_KINDS: tuple[str, ...] = ("Tỉnh", "T.", "Thành phố", "TP.")
 #: A kind word at least this long may itself be misread by one character.
@@ -126,14 +127,18 @@ def short_province_kind(word: str, province: str) -> str | None:
     return near[0] if near else None
 
 
-def match_address(text: str) -> AddressMatch:
+def match_address(text: str, probs: Sequence[float] | None = None) -> AddressMatch:
     """``text`` with each administrative component's name (and kind word) made official where one
     official name is that close. The last component is the province (with or without its kind word),
     matched among provinces alone (or the one province it is the start of; or split off the component
     before it when its comma was lost); the other components' names are matched first among that province's
     wards, more loosely (:data:`CHARS_PER_EDIT_IN_PROVINCE`), then among every name. A name official in
     the province stays as read; one official only elsewhere takes the one ward of the province a single
-    edit away, if there is one ("Xã Phú Thành, ..., Thái Nguyên" -> "Phú Thịnh"), else stays."""
+    edit away, if there is one ("Xã Phú Thành, ..., Thái Nguyên" -> "Phú Thịnh"), else stays.
+
+    Given the reader's probability of each character of ``text`` (``probs``), a name changes only where
+    the reader doubted it (:func:`reader_doubted`): a name read with certainty stays as read, official or
+    not (a former district, a name from another list)."""
     parts = [p.strip() for p in text.split(",")]
     province = match_name(_split_kind(parts[-1])[1], province_names())
     if province is None:
@@ -143,6 +148,7 @@ def match_address(text: str) -> AddressMatch:
         if province is None and kind in (None, *PROVINCE_KINDS):
             province = province_by_prefix(name)
     split = [_split_kind(p) for p in parts]
+    name_probs = _name_probs(text, probs, parts, split)
     changed = 0
     if province is None and split[-1][0] is None and " " in parts[-1]:
         # a short kind word misread ("TP Hà Nội", "L. Đồng Tháp") in front of the province
@@ -155,7 +161,7 @@ def match_address(text: str) -> AddressMatch:
         if i == len(parts) - 1:
             official = province
         elif kind is None:
-            fixed = match_street(with_street_kind(part))
+            fixed = match_street(with_street_kind(part), name_probs[i])
             changed += fixed != part
             out.append(fixed)
             continue
@@ -164,10 +170,51 @@ def match_address(text: str) -> AddressMatch:
             official = name if name in wards or not wards else (match_name(name, wards, max_edits=1) or name)
         else:
             official = (match_name(name, wards, CHARS_PER_EDIT_IN_PROVINCE) if wards else None) or match_name(name)
+        if (official is not None and not official.startswith(name)  # a name cut short is completed
+                and not reader_doubted(name, official, name_probs[i])):
+            official = None
         fixed = part if official is None else (f"{kind} {official}" if kind else official)
         changed += fixed != part
         out.append(fixed)
     return AddressMatch(", ".join(out), changed)
+
+
+#: A read character the reader gave at least this probability is taken as seen, not as a misreading an
+#: official name may overrule. Chosen on the validation sets (perf/reports/address-doubt.md).
+DOUBT = 0.999
+
+
+def reader_doubted(read: str, official: str, probs: Sequence[float] | None) -> bool:
+    """Whether the reader doubted every character that turning ``read`` into ``official`` edits (changed
+    or dropped: its probability below :data:`DOUBT`; one missing: a neighbour's); True without ``probs``."""
+    if probs is None:
+        return True
+    for op in Levenshtein.editops(read, official):
+        i = op.src_pos
+        if op.tag == "insert":
+            p = min(probs[max(i - 1, 0)], probs[min(i, len(read) - 1)]) if read else 0.0
+        else:
+            p = probs[i]
+        if p >= DOUBT:
+            return False
+    return True
+
+
+def _name_probs(text: str, probs: Sequence[float] | None, parts: list[str],
+                split: list[tuple[str | None, str]]) -> list[Sequence[float] | None]:
+    """Each component's name's character probabilities, found in ``text`` in order (None without probs
+    or where the name is not found as read)."""
+    out: list[Sequence[float] | None] = []
+    cursor = 0
+    for part, (_, name) in zip(parts, split):
+        at = text.find(part, cursor) if probs is not None and len(probs) == len(text) else -1
+        if at < 0 or not name:
+            out.append(None)
+            continue
+        cursor = at + len(part)
+        start = cursor - len(name)
+        out.append(probs[start:cursor] if text[start:cursor] == name else None)
+    return out
 
 
 def with_street_kind(part: str) -> str:
@@ -188,7 +235,7 @@ def with_street_kind(part: str) -> str:
     return " ".join([near[0], *words[1:]]) if follows else part
 
 
-def match_street(part: str) -> str:
+def match_street(part: str, probs: Sequence[float] | None = None) -> str:
     """``part`` with the street name after its last number ("Số 169/66 Phạn Ngũ Lão", "Ngõ 134 Hoàng
     Diều") replaced by the one common street name (:data:`fvi.cards.streets.STREET_NAMES`) within max(1,
     len / :data:`CHARS_PER_EDIT`) edits, when one is nearest; ``part`` itself otherwise (no number, no
@@ -199,7 +246,10 @@ def match_street(part: str) -> str:
         return part
     head, street = words[:numbered[-1] + 1], " ".join(words[numbered[-1] + 1:])
     official = match_name(street, STREET_NAMES)
-    return part if official is None else " ".join([*head, official])
+    if official is None or (probs is not None and len(probs) == len(part)
+                            and not reader_doubted(street, official, probs[len(part) - len(street):])):
+        return part
+    return " ".join([*head, official])
 
 
 #: A province's name cut short (a line box that ends too early) keeps at least this many letters.
@@ -238,10 +288,19 @@ def join_address_lines(lines: list[str]) -> str:
     province's name alone does not: the kind word often ends the line before, "Tỉnh / Lạng Sơn", 40 times
     in the validation set's labels; adding that comma cost 8 points of place of residence.) An address
     never ends with a comma: a stray one at the end is dropped."""
-    out = ""
-    for line in lines:
-        if out and not out.endswith(",") and _split_kind(line)[0] is not None:
-            out += ","
-        out = f"{out} {line}" if out else line
-    return out.rstrip().removesuffix(",").rstrip()
+    return join_address_with_probs(lines, [(1.0,) * len(line) for line in lines])[0]
 
+
+def join_address_with_probs(lines: list[str], probs: list[Sequence[float]]) -> tuple[str, list[float]]:
+    """:func:`join_address_lines`, with each character's reader probability carried along (``probs``: one
+    per character of each line; a space or comma put in between counts as certain)."""
+    out, out_probs = "", []
+    for line, line_probs in zip(lines, probs):
+        if out and not out.endswith(",") and _split_kind(line)[0] is not None:
+            out, out_probs = out + ",", [*out_probs, 1.0]
+        if out:
+            out, out_probs = f"{out} {line}", [*out_probs, 1.0, *line_probs]
+        else:
+            out, out_probs = line, list(line_probs)
+    end = len(out.rstrip().removesuffix(",").rstrip())
+    return out[:end], out_probs[:end]

@@ -14,7 +14,7 @@ from fvi.cards.charset import VIETNAMESE_LOWER, VIETNAMESE_UPPER
 from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
 from fvi.cards.names import SURNAMES
 from fvi.cards.syllables import is_syllable
-from fvi.pipeline.addresses import ADDRESS_FIELDS, match_address
+from fvi.pipeline.addresses import ADDRESS_FIELDS, join_address_with_probs, match_address
 from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
@@ -257,7 +257,11 @@ NAME_MATCH_CONFIDENCE = 0.5
 def with_official_names(field: Field) -> Field:
     """An address field with its administrative names matched to the official list; the reader's own
     text stays in ``read_as`` when anything changed."""
-    matched = match_address(field.text)
+    text, probs = join_address_with_probs(
+        [line.text.text for line in field.lines],
+        [line.text.char_probs if len(line.text.char_probs) == len(line.text.text) else (0.0,) * len(line.text.text)
+         for line in field.lines])
+    matched = match_address(field.text, probs if text == field.text else None)
     if matched.text == field.text:
         return field
     return dataclasses.replace(field, text=matched.text, read_as=field.text,

@@ -4,7 +4,15 @@ to the common ones."""
 import numpy as np
 import pytest
 
-from fvi.pipeline.addresses import match_address, match_name, match_street, official_names, with_street_kind
+from fvi.pipeline.addresses import (
+    join_address_with_probs,
+    match_address,
+    match_name,
+    match_street,
+    official_names,
+    reader_doubted,
+    with_street_kind,
+)
 from fvi.pipeline.detection import LineBox
 from fvi.pipeline.steps import NAME_MATCH_CONFIDENCE, read_fields
 from tests.unit.pipeline.test_formats import frames_logits, spelled
@@ -56,14 +64,43 @@ def test_garbage_after_the_province_is_not_matched_away():
     assert match_address("Phường Bình Thủy, Cần Thơ L9").text == "Phường Bình Thủy, Cần Thơ L9"
 
 
+OFFICIAL = "Xã Nội Bài, T. Quảng Ngãi"
+#: The reader's misreading of OFFICIAL: "Nội Bái" and "Ngai", each misread character only just ahead of
+#: the true one (probability ~0.73).
+MISREAD = {OFFICIAL.index("Bài") + 1: ("á", 7.0), OFFICIAL.index("Ngãi") + 2: ("a", 7.0)}
+
+
+def read_origin(frames) -> "Field":  # noqa: F821
+    box = LineBox("place_of_origin", (0.0, 0.0, 400.0, 30.0), 1.0)
+    return read_fields("cccd_chip/front", [box], frames_logits(frames)[None])["place_of_origin"]
+
+
 def test_read_fields_keeps_the_readers_text_and_lowers_the_confidence_of_a_matched_address():
-    text = "Xã Nội Bải, T. Quảng Ngai"
-    logits = frames_logits(spelled(text))[None]
-    fields = read_fields("cccd_chip/front", [LineBox("place_of_origin", (0.0, 0.0, 400.0, 30.0), 1.0)], logits)
-    field = fields["place_of_origin"]
-    assert field.text == "Xã Nội Bài, T. Quảng Ngãi" and field.read_as == text
+    text = "Xã Nội Bái, T. Quảng Ngai"
+    field = read_origin(spelled(OFFICIAL, MISREAD))
     assert field.lines[0].text.text == text
+    assert field.text == OFFICIAL and field.read_as == text
     assert np.isclose(field.confidence, field.lines[0].text.confidence * NAME_MATCH_CONFIDENCE ** 2)
+
+
+def test_a_name_the_reader_is_sure_of_stays_as_read_official_or_not():
+    # The same text read with certainty (a former district, a name from another list) is not overruled.
+    field = read_origin(spelled("Xã Nội Bái, T. Quảng Ngai"))
+    assert field.text == "Xã Nội Bái, T. Quảng Ngai" and field.read_as is None
+
+
+def test_doubt_is_needed_on_every_character_a_match_edits():
+    assert reader_doubted("Bải", "Bài", [1.0, 0.5, 1.0])
+    assert not reader_doubted("Bải", "Bài", [0.5, 0.9995, 0.5])
+    assert reader_doubted("Nội Bải", "Nội Bài", None)  # no probabilities: allowed
+    assert reader_doubted("Qung", "Quảng", [1.0, 1.0, 0.4, 1.0])  # a character missing: its neighbours
+    assert not reader_doubted("Qung", "Quảng", [1.0, 1.0, 1.0, 1.0])
+
+
+def test_joined_lines_carry_each_characters_probability():
+    text, probs = join_address_with_probs(["Xã An Hòa", "Tỉnh Gia Lai,"], [[0.5] * 9, [0.7] * 13])
+    assert text == "Xã An Hòa, Tỉnh Gia Lai" and len(probs) == len(text)
+    assert probs[:9] == [0.5] * 9 and probs[9:11] == [1.0, 1.0] and probs[11:] == [0.7] * 12
 
 
 def test_a_line_that_starts_a_component_gets_the_comma_the_line_before_lost():
