@@ -22,6 +22,7 @@ from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.formats import line_format
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.marks import tidy_marks
 from fvi.pipeline.specs import (
     CARD_CLASSES,
     CROPPER_INPUT,
@@ -246,7 +247,8 @@ def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray
         for i, text in zip(mrz, checked):
             lines[i] = ReadLine(lines[i].box, text)
     fields = assemble_fields(card_class, lines)
-    return {key: with_official_names(f) if key in ADDRESS_FIELDS else f for key, f in fields.items()}
+    return {key: with_official_names(f) if key in ADDRESS_FIELDS else with_tidy_marks(f) if key == "identifying_marks"
+            else f for key, f in fields.items()}
 
 
 #: Each administrative name replaced by an official one halves the field's confidence: the text is
@@ -266,6 +268,13 @@ def with_official_names(field: Field) -> Field:
         return field
     return dataclasses.replace(field, text=matched.text, read_as=field.text,
                                confidence=field.confidence * NAME_MATCH_CONFIDENCE ** matched.changed)
+
+
+def with_tidy_marks(field: Field) -> Field:
+    """An identifying-marks field with the format's signs and spaces (``fvi.pipeline.marks``); the reader's
+    own text stays in ``read_as`` when anything changed. The confidence stays: no word was replaced."""
+    text = tidy_marks(field.text)
+    return field if text == field.text else dataclasses.replace(field, text=text, read_as=field.text)
 
 
 #: In free text (names, addresses, marks), a line of at most STRAY_CHARS characters read with a confidence below
