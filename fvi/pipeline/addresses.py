@@ -10,6 +10,7 @@ A component is one comma-separated part of the address: an administrative kind w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -139,6 +140,7 @@ def match_address(text: str, probs: Sequence[float] | None = None) -> AddressMat
     Given the reader's probability of each character of ``text`` (``probs``), a name changes only where
     the reader doubted it (:func:`reader_doubted`): a name read with certainty stays as read, official or
     not (a former district, a name from another list)."""
+    text, probs = tidy_address(text, probs)
     parts = [p.strip() for p in text.split(",")]
     province = match_name(_split_kind(parts[-1])[1], province_names())
     if province is None:
@@ -177,6 +179,42 @@ def match_address(text: str, probs: Sequence[float] | None = None) -> AddressMat
         changed += fixed != part
         out.append(fixed)
     return AddressMatch(", ".join(out), changed)
+
+
+_KINDS_RE = "|".join(re.escape(k) for k in (*ADMIN_KINDS[:9], "Thị trấn", "Đặc khu") if not k.endswith("."))
+#: The address format's signs where the reader lost or misread them (validation sets): a comma before an
+#: administrative kind word that starts a component inside a line ("Xóm 4 Xã Nhị Trường", "Lý Tự Trọng.
+#: Phường"), none right after one ("Xã, Phương Bình"; "Thị, Xã" is "Thị xã"), a space between a street
+#: kind word and its number ("Ngách61/19").
+#: ... but not right after a kind word: a component is a kind word and a name ("Phường Tỉnh Gia" is one).
+_NOT_AFTER_KIND = "".join(f"(?<!{re.escape(k.split()[-1])})" for k in ADMIN_KINDS if not k.endswith("."))
+_ADDRESS_SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 of each match becomes the sign
+    (re.compile(r"\b(Thị, Xã)\b"), "Thị xã"),
+    (re.compile(rf"(?<=[^\s,.])(?<!Thị){_NOT_AFTER_KIND}(\.? )(?=(?:{_KINDS_RE}) [A-ZĐÀ-Ỹ0-9])"), ", "),
+    (re.compile(rf"\b(?:{_KINDS_RE})(, )(?=[A-ZĐÀ-Ỹ])(?!(?:{_KINDS_RE})\b)"), " "),
+    (re.compile(rf"\b(?:{'|'.join(STREET_KINDS_BEFORE_NUMBER)})()(?=\d)"), " "),
+)
+
+
+def tidy_address(text: str, probs: Sequence[float] | None = None) -> tuple[str, Sequence[float] | None]:
+    """``text`` with the address format's signs (:data:`_ADDRESS_SIGNS`), and ``probs`` kept aligned with
+    it (a sign put in counts as certain)."""
+    aligned = probs is not None and len(probs) == len(text)
+    out_probs = list(probs) if aligned else None
+    for pattern, sign in _ADDRESS_SIGNS:
+        pieces, piece_probs, end = [], [], 0
+        for m in pattern.finditer(text):
+            start, stop = m.span(1)
+            pieces += [text[end:start], sign]
+            if out_probs is not None:
+                piece_probs += [*out_probs[end:start], *([1.0] * len(sign))]
+            end = stop
+        if pieces:
+            pieces.append(text[end:])
+            text = "".join(pieces)
+            if out_probs is not None:
+                out_probs = [*piece_probs, *out_probs[end:]]
+    return text, out_probs if aligned else probs
 
 
 #: A read character the reader gave at least this probability is taken as seen, not as a misreading an

@@ -11,6 +11,7 @@ from fvi.pipeline.addresses import (
     match_street,
     official_names,
     reader_doubted,
+    tidy_address,
     with_street_kind,
 )
 from fvi.pipeline.detection import LineBox
@@ -275,3 +276,19 @@ def test_a_name_official_only_elsewhere_takes_the_ward_of_its_province_one_edit_
     matched = match_address("Xã Phú Thành, Huyện Chợ Đồn, Thái Nguyên")
     assert matched.text == "Xã Phú Thịnh, Huyện Chợ Đồn, Thái Nguyên" and matched.changed == 1
     assert match_address("Xã Phú Thịnh, Thái Nguyên").changed == 0  # official in its province: kept
+
+
+@pytest.mark.parametrize("read, expected", [
+    ("Xóm 4 Xã Nhị Trường, Tỉnh Vĩnh Long", "Xóm 4, Xã Nhị Trường, Tỉnh Vĩnh Long"),  # comma lost in a line
+    ("Số 9 Lý Tự Trọng. Phường Hưng Phú, TP. Cần Thơ", "Số 9 Lý Tự Trọng, Phường Hưng Phú, TP. Cần Thơ"),
+    ("Số 12, Xã, Phương Bình, Tỉnh An Giang", "Số 12, Xã Phương Bình, Tỉnh An Giang"),  # a comma after a kind
+    ("Xã Tĩnh Túc, Thị, Xã Hạ Lang, Tỉnh Cao Bằng", "Xã Tĩnh Túc, Thị xã Hạ Lang, Tỉnh Cao Bằng"),
+    ("Số 373, Ngách61/19, P. Chí Linh", "Số 373, Ngách 61/19, P. Chí Linh"),  # a number glued to its kind
+    ("Ấp Trãi, Phường Tỉnh Gia, T. Thanh Hóa", "Ấp Trãi, Phường Tỉnh Gia, T. Thanh Hóa"),  # a kind needs a name
+    ("Xã Tân Định, Thị Xã Hạ Lang", "Xã Tân Định, Thị Xã Hạ Lang"),  # "Thị Xã" is one kind word
+    ("Thị xã Tuế, Tỉnh, Thành phố Hải Phòng", "Thị xã Tuế, Tỉnh, Thành phố Hải Phòng"),  # a kind follows
+])
+def test_the_address_format_signs_are_put_back(read, expected):
+    text, probs = tidy_address(read, [0.5] * len(read))
+    assert text == expected and len(probs) == len(text)
+    assert tidy_address(read)[0] == expected
