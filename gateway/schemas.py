@@ -50,8 +50,9 @@ class FieldResult(BaseModel):
         "Machine-friendly value where one exists: ISO date (null for 'no expiry'), the parsed MRZ."))
     confidence: float = Field(description="The field's weakest line.")
     read_as: str | None = Field(None, description=(
-        "Addresses only, when `text` differs from it: the reader's own text, before its administrative "
-        "names were matched to the official list of provinces and wards."))
+        "Present when `text` differs from it: the reader's own text, before the format put it right "
+        "(addresses: names matched to the official list of provinces and wards, signs put back; marks: "
+        "signs and spaces; MRZ: digits re-read under the check digits)."))
     status: Literal["unreadable"] | None = Field(None, description="Present when the field could not be read.")
     lines: list[LineResult] = Field(description="The text lines the field was read from, in reading order.")
 

@@ -241,12 +241,17 @@ def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray
              for b, logits in zip(boxes, reader_logits)]
     logits_of = {id(line): logits for line, logits in zip(lines, reader_logits)}
     lines = drop_stray_lines(card_class, lines)
-    mrz = [i for i, line in enumerate(lines) if line.box.field == "mrz"]
-    if mrz:  # the MRZ's lines re-read together where their check digits fail
-        checked = with_check_digits([lines[i].text for i in mrz], [logits_of[id(lines[i])] for i in mrz])
-        for i, text in zip(mrz, checked):
-            lines[i] = ReadLine(lines[i].box, text)
     fields = assemble_fields(card_class, lines)
+    mrz = [i for i, line in enumerate(lines) if line.box.field == "mrz"]
+    if mrz and "mrz" in fields:  # the MRZ's lines re-read together where their check digits fail
+        checked = with_check_digits([lines[i].text for i in mrz], [logits_of[id(lines[i])] for i in mrz])
+        repaired = list(lines)
+        for i, text in zip(mrz, checked):
+            repaired[i] = ReadLine(lines[i].box, text)
+        field, mended = fields["mrz"], assemble_fields(card_class, repaired).get("mrz")
+        if mended is not None and mended.text != field.text:  # the lines stay as the reader read them
+            fields["mrz"] = dataclasses.replace(field, text=mended.text, confidence=mended.confidence,
+                                                read_as=field.text)
     return {key: with_official_names(f) if key in ADDRESS_FIELDS else with_tidy_marks(f) if key == "identifying_marks"
             else f for key, f in fields.items()}
 

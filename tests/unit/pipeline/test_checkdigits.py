@@ -95,3 +95,7 @@ def test_read_fields_repairs_the_mrz_field_of_a_card_back():
     boxes = [LineBox("mrz", (40, 400 + 40 * i, 800, 430 + 40 * i), 0.9) for i in range(3)]
     fields = read_fields("cccd_chip/back", boxes, batch)
     assert fields["mrz"].text == " ".join(LINES)
+    # the reader's own reading stays visible: in read_as, and line by line
+    assert fields["mrz"].read_as == " ".join([greedy_decode(batch[:1])[0].text, *LINES[1:]]) != fields["mrz"].text
+    assert [line.text.text for line in fields["mrz"].lines][1:] == LINES[1:]
+    assert fields["mrz"].lines[0].text.text != LINES[0]
