@@ -10,6 +10,10 @@ That reading replaces the first one only when the reader's own best path spellin
 nearly read it so; the line's confidence drops by that ratio. A line too far off (a character dropped,
 two lines merged) stays as read, and the `mrz_check_digits` check then fails as it should.
 
+The name line's surname (before ``<<``) is held to the family names as the full name's first word is
+(`fvi.cards.names`): one the reader read that is no family name becomes the family name one edit away
+(two for 5+ letters) that its output makes most likely, within the re-spelling margin.
+
 Choosing among the reader's own near readings by the format's redundancy is decoding, like reading a date
 under the date format; the checks in `fvi.cards.validate` still run on the result and still report the
 cross-checks against the printed fields, which this never looks at.
@@ -19,12 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
+from fvi.cards.charset import strip_diacritics
 from fvi.cards.mrz import LINE_LENGTH, char_value, check_digit, composite_check
+from fvi.cards.names import SURNAMES
 from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softmax, path_runs
+from fvi.pipeline.formats import MRZ_LETTERS
 from fvi.pipeline.specs import READER_ALPHABET
+from fvi.pipeline.spelling import MARGIN as SPELLING_MARGIN
 
 #: The most a re-reading may cost against the first reading (natural log of the reader's path
 #: probability ratio). Chosen on the validation sets: 3, 6, 10 and 20 were tried (perf/reports/mrz-check-digits.md).
@@ -208,15 +218,15 @@ def date_line_digits(logp: np.ndarray, text: str, id_line: str | None) -> str | 
     return "".join(out)
 
 
-def reread(line: DecodedLine, logits: np.ndarray, text: str) -> DecodedLine:
-    """``line`` as ``text`` if the reader's best path spelling it is within MARGIN of its path for what it
-    read; the confidence times the probability ratio, the changed characters' probabilities lowered."""
+def reread(line: DecodedLine, logits: np.ndarray, text: str, margin: float = MARGIN) -> DecodedLine:
+    """``line`` as ``text`` if the reader's best path spelling it is within ``margin`` of its path for what
+    it read; the confidence times the probability ratio, the changed characters' probabilities lowered."""
     if text == line.text:
         return line
     logp = log_softmax(logits.astype(np.float32))
     old, new = best_path_scores(logp, [line.text, text])
     drop = float(new - old)
-    if not drop >= -MARGIN:
+    if not drop >= -margin:
         return line
     ratio = float(np.exp(min(0.0, drop)))
     probs = tuple(p * ratio if a != b else p for p, a, b in zip(line.char_probs, line.text, text))
@@ -233,8 +243,41 @@ def date_line_holds(text: str, id_line: str | None) -> bool:
             and (id_line is None or composite_check(id_line, text) == text[COMPOSITE_CHECK]))
 
 
+@lru_cache(maxsize=1)
+def mrz_surnames() -> frozenset[str]:
+    """Family names as the MRZ writes them ("NGUYEN", "DANG")."""
+    return frozenset(strip_diacritics(s).upper() for s in SURNAMES)
+
+
+def is_name_line(text: str) -> bool:
+    return (len(text) == LINE_LENGTH and set(text) <= set(MRZ_LETTERS + "<") and "<<" in text
+            and not text.startswith("<"))
+
+
+def with_surname(line: DecodedLine, logits: np.ndarray) -> DecodedLine:
+    """The name line with its surname (before ``<<``) made the family name one edit away (two for 5+
+    letters) that the reader's output makes most likely, when the read one is no family name
+    (``fvi.cards.names``) and the reader's best path for the new line is within the re-spelling margin
+    (``fvi.pipeline.spelling.MARGIN``) of its path for the line as read."""
+    surname, _, rest = line.text.partition("<<")
+    if surname in mrz_surnames():
+        return line
+    limit = 2 if len(surname) >= 5 else 1
+    options = []
+    for name in sorted(mrz_surnames()):
+        text = f"{name}<<{rest}"
+        if Levenshtein.distance(surname, name, score_cutoff=limit) > limit or text[LINE_LENGTH:].strip("<"):
+            continue
+        options.append(text[:LINE_LENGTH].ljust(LINE_LENGTH, "<"))
+    if not options:
+        return line
+    scores = best_path_scores(log_softmax(logits.astype(np.float32)), options)
+    return reread(line, logits, options[int(np.argmax(scores))], SPELLING_MARGIN)
+
+
 def with_check_digits(lines: list[DecodedLine], logits: list[np.ndarray]) -> list[DecodedLine]:
-    """The MRZ field's lines (reading order) re-read where their check digits fail (see the module)."""
+    """The MRZ field's lines (reading order) re-read where their check digits fail, and the name line's
+    surname held to the family names (see the module)."""
     out = list(lines)
     id_line = None
     for i, (line, x) in enumerate(zip(lines, logits)):
@@ -245,4 +288,6 @@ def with_check_digits(lines: list[DecodedLine], logits: list[np.ndarray]) -> lis
         elif (is_date_line(line.text) and not date_line_holds(line.text, id_line)
               and (fixed := date_line_digits(log_softmax(x.astype(np.float32)), line.text, id_line))):
             out[i] = reread(line, x, fixed)
+        elif is_name_line(line.text):
+            out[i] = with_surname(line, x)
     return out

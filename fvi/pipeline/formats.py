@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fvi.cards.charset import DIGITS
+from fvi.cards.charset import DIGITS, strip_diacritics
 from fvi.cards.dates import NO_EXPIRY_TEXT
 from fvi.pipeline.ctc import Pattern, fits
 
@@ -139,10 +139,11 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
 
 def mrz_name_line(text: str) -> str | None:
     """The MRZ name line (SURNAME<<GIVEN<NAMES, then '<' to 30 characters) from a reading whose name part
-    is clean: everything after the first '<<<', or after the second '<<' (the surname is followed by two
+    is clean (letters with diacritics taken as their base letters): everything after the first '<<<', or after the second '<<' (the surname is followed by two
     fillers once, given names by one), can only be filler, so it becomes '<' whatever was read there.
     None for any other line (the ID and date lines hold digits) or a name part with other characters."""
     width = len(MRZ_NAME_LINE)
+    text = strip_diacritics(text)  # "HOÀNG": a letter with a mark is its base letter misread (no marks in an MRZ)
     second = text.find("<<", text.find("<<") + 2) if "<<" in text else -1
     end = min((e for e in (text.find("<<<"), second) if e >= 0), default=-1)
     name = text[:end] if end >= 0 else text.rstrip("<") if text.endswith("<") else None

@@ -345,7 +345,10 @@ def decode_line(card_class: str, field: str, logits: np.ndarray) -> DecodedLine:
     if form.fits(free.text):
         return free
     if form.patterns and form.near(free.text):
-        return constrained_decode(logits, form.candidates(free.text)) or free
+        decoded = constrained_decode(logits, form.candidates(free.text)) or free
+        if form.rewrite is not None and (fixed := form.rewrite(decoded.text)) is not None:
+            return DecodedLine(fixed, decoded.confidence, decoded.char_probs)
+        return decoded
     if form.charset is not None:
         return greedy_decode(logits[None], only=form.charset)[0]
     return free

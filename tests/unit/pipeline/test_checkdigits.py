@@ -10,7 +10,7 @@ from fvi.cards.mrz import build_td1, parse_td1
 from fvi.pipeline.checkdigits import Check, char_frames, forced_alignment, solve, weighted, with_check_digits
 from fvi.pipeline.ctc import greedy_decode, log_softmax
 from fvi.pipeline.detection import LineBox
-from fvi.pipeline.steps import read_fields
+from fvi.pipeline.steps import decode_line, read_fields
 from tests.ctc_frames import frames_logits, spelled
 
 # A fictional card: ID, birth, sex, expiry, name.
@@ -99,3 +99,25 @@ def test_read_fields_repairs_the_mrz_field_of_a_card_back():
     assert fields["mrz"].read_as == " ".join([greedy_decode(batch[:1])[0].text, *LINES[1:]]) != fields["mrz"].text
     assert [line.text.text for line in fields["mrz"].lines][1:] == LINES[1:]
     assert fields["mrz"].lines[0].text.text != LINES[0]
+
+
+def test_a_misread_surname_in_the_name_line_becomes_the_family_name_the_reader_nearly_saw():
+    # "NRAN": the T only just lost to an N; TRAN is a family name one edit away.
+    name = LINES[2]
+    logits = frames_logits(spelled(name, {0: ("N", 7.0)}))
+    read = decoded(logits)
+    assert read.text.startswith("NRAN<<")
+    fixed = with_check_digits([read], [logits])[0]
+    assert fixed.text == name and fixed.confidence < read.confidence
+
+
+def test_a_surname_the_reader_is_sure_of_stays():
+    line = "NRAN<<THI<DAO" + "<" * 17  # the N read with certainty: another hand's family name, kept
+    logits = frames_logits(spelled(line))
+    assert with_check_digits([decoded(logits)], [logits])[0].text == line
+
+
+def test_a_name_line_read_with_marks_and_specks_becomes_letters_and_fillers():
+    line = "HOÀNG<<QUANG<<<<<<I<<<<<<<<<<T"  # a mark on a letter, specks in the fillers
+    logits = frames_logits(spelled(line))
+    assert decode_line("cccd_chip/back", "mrz", logits).text == "HOANG<<QUANG" + "<" * 18
