@@ -82,3 +82,18 @@ def is_syllable(word: str) -> bool:
 
 def _tone_fits(rhyme: str, tone: str | None) -> bool:
     return not rhyme.endswith(_CHECKED) or tone in ("sac", "nang")
+
+
+@lru_cache(maxsize=1)
+def unmarked_syllables() -> frozenset[str]:
+    """Every syllable with its tone and vowel marks removed, as the MRZ writes names ("nguyen", "duc",
+    "viet"): lower-case ASCII (đ as d)."""
+    from fvi.cards.charset import strip_diacritics
+
+    out = set()
+    for onset in ONSETS:
+        for rhyme in RHYMES | _AFTER_QU | {"", "i"}:
+            word = onset + rhyme
+            if word and (is_syllable(word) or is_syllable(word + "\u0301")):
+                out.add(strip_diacritics(word))
+    return frozenset(out)

@@ -12,7 +12,9 @@ two lines merged) stays as read, and the `mrz_check_digits` check then fails as 
 
 The name line's surname (before ``<<``) is held to the family names as the full name's first word is
 (`fvi.cards.names`): one the reader read that is no family name becomes the family name one edit away
-(two for 5+ letters) that its output makes most likely, within the re-spelling margin.
+(two for 5+ letters) that its output makes most likely, within the re-spelling margin; a given name that
+no Vietnamese syllable writes without its marks (`fvi.cards.syllables.unmarked_syllables`) becomes the
+most likely one that does, one edit away, within the same margin.
 
 Choosing among the reader's own near readings by the format's redundancy is decoding, like reading a date
 under the date format; the checks in `fvi.cards.validate` still run on the result and still report the
@@ -31,6 +33,7 @@ from rapidfuzz.distance import Levenshtein
 from fvi.cards.charset import strip_diacritics
 from fvi.cards.mrz import LINE_LENGTH, char_value, check_digit, composite_check
 from fvi.cards.names import SURNAMES
+from fvi.cards.syllables import unmarked_syllables
 from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softmax, path_runs
 from fvi.pipeline.formats import MRZ_LETTERS
 from fvi.pipeline.specs import READER_ALPHABET
@@ -254,25 +257,64 @@ def is_name_line(text: str) -> bool:
             and not text.startswith("<"))
 
 
-def with_surname(line: DecodedLine, logits: np.ndarray) -> DecodedLine:
-    """The name line with its surname (before ``<<``) made the family name one edit away (two for 5+
-    letters) that the reader's output makes most likely, when the read one is no family name
-    (``fvi.cards.names``) and the reader's best path for the new line is within the re-spelling margin
-    (``fvi.pipeline.spelling.MARGIN``) of its path for the line as read."""
-    surname, _, rest = line.text.partition("<<")
-    if surname in mrz_surnames():
-        return line
-    limit = 2 if len(surname) >= 5 else 1
-    options = []
-    for name in sorted(mrz_surnames()):
-        text = f"{name}<<{rest}"
-        if Levenshtein.distance(surname, name, score_cutoff=limit) > limit or text[LINE_LENGTH:].strip("<"):
-            continue
-        options.append(text[:LINE_LENGTH].ljust(LINE_LENGTH, "<"))
+def _name_line_with(line: str, start: int, end: int, word: str) -> str | None:
+    """``line`` with its characters ``start:end`` replaced by ``word``, fillers added or taken off its end
+    to keep 30 characters (None when that would cut a letter)."""
+    text = line[:start] + word + line[end:]
+    if text[LINE_LENGTH:].strip("<"):
+        return None
+    return text[:LINE_LENGTH].ljust(LINE_LENGTH, "<")
+
+
+def _best_of(line: DecodedLine, logits: np.ndarray, options: list[str], margin: float) -> DecodedLine:
     if not options:
         return line
     scores = best_path_scores(log_softmax(logits.astype(np.float32)), options)
-    return reread(line, logits, options[int(np.argmax(scores))], SPELLING_MARGIN)
+    return reread(line, logits, options[int(np.argmax(scores))], margin)
+
+
+#: Given names shorter than this are left as read (one or two letters: too little to go on).
+MIN_NAME_LETTERS = 3
+
+
+def with_name_words(line: DecodedLine, logits: np.ndarray) -> DecodedLine:
+    """The name line with its surname (before ``<<``) made the family name one edit away (two for 5+
+    letters) when the read one is no family name (``fvi.cards.names``), and each given name that no
+    Vietnamese syllable writes without its marks ("XHOA", "DUYE") made the one such word one edit away,
+    each time the option the reader's output makes most likely, taken when the reader's best path for the
+    new line is within the re-spelling margin (``fvi.pipeline.spelling.MARGIN``) of its path for the line."""
+    surname = line.text.partition("<<")[0]
+    if surname not in mrz_surnames():
+        limit = 2 if len(surname) >= 5 else 1
+        options = [_name_line_with(line.text, 0, len(surname), name) for name in sorted(mrz_surnames())
+                   if Levenshtein.distance(surname, name, score_cutoff=limit) <= limit]
+        line = _best_of(line, logits, [o for o in options if o], SPELLING_MARGIN)
+    syllables = unmarked_syllables()
+    start = line.text.find("<<") + 2
+    while start < LINE_LENGTH and line.text[start] != "<":
+        end = line.text.find("<", start)
+        end = LINE_LENGTH if end < 0 else end
+        word = line.text[start:end]
+        if len(word) >= MIN_NAME_LETTERS and word.lower() not in syllables:
+            options = [_name_line_with(line.text, start, end, w.upper()) for w in _edits(word.lower()) if w in syllables]
+            line = _best_of(line, logits, [o for o in options if o], SPELLING_MARGIN)
+            end = line.text.find("<", start)
+            end = LINE_LENGTH if end < 0 else end
+        start = end + 1
+    return line
+
+
+def _edits(word: str) -> set[str]:
+    """Words one substitution, insertion or deletion (of a letter a-z) from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = {word[:i] + word[i + 1:] for i in range(len(word))}
+    for i in range(len(word) + 1):
+        for c in letters:
+            out.add(word[:i] + c + word[i:])
+            if i < len(word):
+                out.add(word[:i] + c + word[i + 1:])
+    out.discard(word)
+    return out
 
 
 def with_check_digits(lines: list[DecodedLine], logits: list[np.ndarray]) -> list[DecodedLine]:
@@ -289,5 +331,5 @@ def with_check_digits(lines: list[DecodedLine], logits: list[np.ndarray]) -> lis
               and (fixed := date_line_digits(log_softmax(x.astype(np.float32)), line.text, id_line))):
             out[i] = reread(line, x, fixed)
         elif is_name_line(line.text):
-            out[i] = with_surname(line, x)
+            out[i] = with_name_words(line, x)
     return out

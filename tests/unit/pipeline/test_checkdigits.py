@@ -121,3 +121,20 @@ def test_a_name_line_read_with_marks_and_specks_becomes_letters_and_fillers():
     line = "HOÀNG<<QUANG<<<<<<I<<<<<<<<<<T"  # a mark on a letter, specks in the fillers
     logits = frames_logits(spelled(line))
     assert decode_line("cccd_chip/back", "mrz", logits).text == "HOANG<<QUANG" + "<" * 18
+
+
+def test_a_given_name_no_syllable_writes_becomes_the_one_the_reader_nearly_saw():
+    # "XHOA": the K only just lost to an X; KHOA is "khoa" without marks, XHOA is no syllable.
+    name = "MAI<<DUC<KHOA" + "<" * 17
+    logits = frames_logits(spelled(name, {9: ("X", 7.0)}))
+    read = decoded(logits)
+    assert read.text.startswith("MAI<<DUC<XHOA")
+    assert with_check_digits([read], [logits])[0].text == name
+
+
+def test_unmarked_syllables_are_how_the_mrz_writes_vietnamese_names():
+    from fvi.cards.syllables import unmarked_syllables
+
+    words = unmarked_syllables()
+    assert {"nguyen", "viet", "duc", "ngoc", "thuy", "quang", "gia"} <= words
+    assert not {"xhoa", "duye", "hnng", "muai"} & words
