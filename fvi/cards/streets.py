@@ -49,3 +49,10 @@ STREET_NAMES: tuple[str, ...] = (  # sorted
 #: "Khóm 2", "Buôn Đôn"): how Vietnamese addresses are written, more than the generator draws.
 STREET_KINDS_BEFORE_NUMBER: tuple[str, ...] = ("Số", "Tổ", "Ngõ", "Ngách", "Hẻm", "Kiệt")
 STREET_KINDS_BEFORE_NAME: tuple[str, ...] = ("Ấp", "Thôn", "Xóm", "Bản", "Khóm", "Buôn")
+#: Kind words after which a number comes in an address's street part ("Khu phố 3", "Tổ dân phố 12").
+NUMBERED_AFTER: tuple[str, ...] = (*STREET_KINDS_BEFORE_NUMBER, "phố", "Khóm")
+#: How such a number is written: up to 4 digits, or two groups of up to 3 joined by "/" ("187/37").
+HOUSE_NUMBER_SHAPES: tuple[tuple[str, ...], ...] = (
+    *(("0123456789",) * n for n in range(1, 5)),
+    *(("0123456789",) * a + ("/",) + ("0123456789",) * b for a in range(1, 4) for b in range(1, 4)),
+)

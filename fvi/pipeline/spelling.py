@@ -74,13 +74,17 @@ class Vocabulary:
     pairs: frozenset[tuple[str, str]]
     formats: tuple[Pattern, ...] = ()
     first_word_only: bool = False  # held to the vocabulary: only a line's first word (a family name)
+    #: The shapes hold only after one of these words (lower case; None: anywhere), e.g. a house number
+    #: after "Số".
+    formats_after: frozenset[str] | None = None
 
     @classmethod
-    def of(cls, phrases: tuple[str, ...], formats: tuple[Pattern, ...] = (), first_word_only: bool = False
-           ) -> Vocabulary:
+    def of(cls, phrases: tuple[str, ...], formats: tuple[Pattern, ...] = (), first_word_only: bool = False,
+           formats_after: tuple[str, ...] | None = None) -> Vocabulary:
         split = [phrase.lower().split() for phrase in phrases]
         return cls(frozenset(w for words in split for w in words),
-                   frozenset(pair for words in split for pair in pairwise(words)), formats, first_word_only)
+                   frozenset(pair for words in split for pair in pairwise(words)), formats, first_word_only,
+                   None if formats_after is None else frozenset(w.lower() for w in formats_after))
 
 
 @lru_cache(maxsize=1)
@@ -162,12 +166,13 @@ def _respelled(word: str, segment: np.ndarray, vocabulary: Vocabulary | None, be
             and set((word[:digits[0]] + word[digits[0] + 1:]).lower()) <= LETTERS
             and not (vocabulary is not None and fits(word, vocabulary.formats))):
         return _letter_for_digit(word, digits[0], segment, vocabulary)
-    if vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word):
+    if (vocabulary is not None and vocabulary.formats and any(c.isdigit() for c in word)
+            and (vocabulary.formats_after is None or before in vocabulary.formats_after)):
         if fits(word, vocabulary.formats) or (found := best_fitting_path(segment, list(vocabulary.formats))) is None:
             return None
         drop = float(found[0] - segment.max(-1).sum())
         return (found[1], drop) if drop >= -MARGIN else None
-    if (vocabulary is not None and letters_only and len(word) >= MIN_LEXICON_LETTERS
+    if (vocabulary is not None and vocabulary.words and letters_only and len(word) >= MIN_LEXICON_LETTERS
             and word.lower() not in vocabulary.words):
         follows = frozenset(b for a, b in vocabulary.pairs if a == before)
         if best := _best_option(segment, lexicon_candidates(word, vocabulary.words), MARGIN, follows):

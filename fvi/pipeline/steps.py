@@ -13,6 +13,7 @@ import numpy as np
 from fvi.cards.charset import VIETNAMESE_LOWER, VIETNAMESE_UPPER
 from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
 from fvi.cards.names import SURNAMES
+from fvi.cards.streets import HOUSE_NUMBER_SHAPES, NUMBERED_AFTER
 from fvi.cards.syllables import is_syllable
 from fvi.pipeline.addresses import ADDRESS_FIELDS, join_address_with_probs, match_address
 from fvi.pipeline.checkdigits import with_check_digits
@@ -39,7 +40,9 @@ from fvi.pipeline.spelling import Vocabulary, spell_syllables
 SPELLED_FIELDS = ("full_name", "identifying_marks", *ADDRESS_FIELDS)
 #: Fields written from a small vocabulary: words outside it are re-spelled into it first.
 FIELD_VOCABULARIES = {"identifying_marks": Vocabulary.of(MARK_PHRASES, MARK_DISTANCES),
-                      "full_name": Vocabulary.of(SURNAMES, first_word_only=True)}
+                      "full_name": Vocabulary.of(SURNAMES, first_word_only=True),
+                      **{key: Vocabulary.of((), HOUSE_NUMBER_SHAPES, formats_after=NUMBERED_AFTER)
+                         for key in ADDRESS_FIELDS}}
 
 #: Fields printed in letters only: a full name is Vietnamese letters and spaces (and the apostrophe of
 #: some minority names, "H'Hen"); no digit or other sign.

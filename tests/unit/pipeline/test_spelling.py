@@ -159,3 +159,16 @@ def test_a_name_keeps_only_letters(read, expected):
 def test_only_names_lose_signs_and_digits():
     assert decode_line("cccd_chip/front", "place_of_residence", frames_logits(spelled("Số 12, Xã An Hòa"))).text \
         == "Số 12, Xã An Hòa"
+
+
+def test_a_house_number_misread_with_letters_is_read_again_as_a_number():
+    # "Ngõ M8": the 3 only just lost to an M; after "Ngõ" comes a number, so the runner-up digit wins.
+    text = "Số 286, Ngõ 38 Huỳnh Tấn Phát"
+    logits = frames_logits(spelled(text, {text.index("38"): ("M", 7.0)}))
+    assert greedy_decode(logits[None])[0].text == "Số 286, Ngõ M8 Huỳnh Tấn Phát"
+    assert decode_line("cccd_chip/front", "place_of_residence", logits).text == text
+
+
+def test_a_word_with_digits_elsewhere_in_an_address_is_not_a_house_number():
+    text = "Xã Cát Tiên 2, Tỉnh A1 Lâm Đồng"  # not after a street kind word: left as read
+    assert decode_line("cccd_chip/front", "place_of_residence", frames_logits(spelled(text))).text == text
