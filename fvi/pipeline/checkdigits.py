@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from string import ascii_lowercase
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -38,6 +39,7 @@ from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softma
 from fvi.pipeline.formats import MRZ_LETTERS
 from fvi.pipeline.specs import READER_ALPHABET
 from fvi.pipeline.spelling import MARGIN as SPELLING_MARGIN
+from fvi.pipeline.spelling import one_edit
 
 #: The most a re-reading may cost against the first reading (natural log of the reader's path
 #: probability ratio). Chosen on the validation sets: 3, 6, 10 and 20 were tried (perf/reports/mrz-check-digits.md).
@@ -296,25 +298,12 @@ def with_name_words(line: DecodedLine, logits: np.ndarray) -> DecodedLine:
         end = LINE_LENGTH if end < 0 else end
         word = line.text[start:end]
         if len(word) >= MIN_NAME_LETTERS and word.lower() not in syllables:
-            options = [_name_line_with(line.text, start, end, w.upper()) for w in _edits(word.lower()) if w in syllables]
+            options = [_name_line_with(line.text, start, end, w.upper()) for w in one_edit(word.lower(), ascii_lowercase) if w in syllables]
             line = _best_of(line, logits, [o for o in options if o], SPELLING_MARGIN)
             end = line.text.find("<", start)
             end = LINE_LENGTH if end < 0 else end
         start = end + 1
     return line
-
-
-def _edits(word: str) -> set[str]:
-    """Words one substitution, insertion or deletion (of a letter a-z) from ``word``."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    out = {word[:i] + word[i + 1:] for i in range(len(word))}
-    for i in range(len(word) + 1):
-        for c in letters:
-            out.add(word[:i] + c + word[i:])
-            if i < len(word):
-                out.add(word[:i] + c + word[i + 1:])
-    out.discard(word)
-    return out
 
 
 def with_check_digits(lines: list[DecodedLine], logits: list[np.ndarray]) -> list[DecodedLine]:

@@ -20,6 +20,7 @@ hand's vocabulary that the reader is sure of stays.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -107,17 +108,22 @@ def _in_case_of(word: str, found: list[str]) -> list[str]:
     return [e for e in found if all(c in CLASS_OF for c in e)]
 
 
+def one_edit(word: str, letters: Iterable[str]) -> set[str]:
+    """Words one deletion, or one insertion or substitution of one of ``letters``, from ``word``."""
+    edits = {word[:i] + word[i + 1:] for i in range(len(word))}
+    for i in range(len(word) + 1):
+        for c in letters:
+            edits.add(word[:i] + c + word[i:])
+            if i < len(word):
+                edits.add(word[:i] + c + word[i + 1:])
+    edits.discard(word)
+    return edits
+
+
 def candidates(word: str, letters: set[str]) -> list[str]:
     """Well-formed words one edit (substitution, insertion, deletion) from ``word`` with one of
     ``letters`` (lower case), in the word's case."""
-    lower = word.lower()
-    edits = {lower[:i] + lower[i + 1:] for i in range(len(lower))}
-    for i in range(len(lower) + 1):
-        for c in letters:
-            edits.add(lower[:i] + c + lower[i:])
-            if i < len(lower):
-                edits.add(lower[:i] + c + lower[i + 1:])
-    return _in_case_of(word, sorted(e for e in edits if e != lower and well_formed(e)))
+    return _in_case_of(word, sorted(e for e in one_edit(word.lower(), letters) if well_formed(e)))
 
 
 def lexicon_candidates(word: str, lexicon: frozenset[str]) -> list[str]:
