@@ -15,6 +15,9 @@ from tests.ctc_frames import frames_logits, spelled
     ("Nốt ruồi C:2.1cm trên trán., Nốt ruồi C:2.2cm sau cánh mũi trái",
      "Nốt ruồi C:2.1cm trên trán. Nốt ruồi C:2.2cm sau cánh mũi trái"),
     ("Nốtruồi C:1.4cm trên trán", "Nốt ruồi C:1.4cm trên trán"),  # two vocabulary words glued
+    ("Nố truồi C:1.4cm trên trán", "Nốt ruồi C:1.4cm trên trán"),  # ... or their space moved
+    ("Nố t ruồi son C:2.3cm sau gò má phải", "Nốt ruồi son C:2.3cm sau gò má phải"),
+    ("Vết bớt: C:1cm trên cằm", "Vết bớt C:1cm trên cằm"),
     ("Vết bớtC:3.3cm dưới cằm", "Vết bớt C:3.3cm dưới cằm"),  # a distance glued to its neighbours
     ("Sẹo C:2.8cmdưới trước mép trái", "Sẹo C:2.8cm dưới trước mép trái"),
     ("Sẹo chấm C: 1.4cm dưới trước gò má trái", "Sẹo chấm C:1.4cm dưới trước gò má trái"),
