@@ -185,7 +185,8 @@ _KINDS_RE = "|".join(re.escape(k) for k in (*ADMIN_KINDS[:9], "Thị trấn", "�
 #: The address format's signs where the reader lost or misread them (validation sets): a comma before an
 #: administrative kind word that starts a component inside a line ("Xóm 4 Xã Nhị Trường", "Lý Tự Trọng.
 #: Phường"), none right after one ("Xã, Phương Bình"; "Thị, Xã" is "Thị xã"), a space between a street
-#: kind word and its number ("Ngách61/19").
+#: kind word and its number ("Ngách61/19") and after a short kind word ("T.Lai Châu"), a capital on a
+#: kind word that starts a component ("xã Đồng Tâm").
 #: ... but not right after a kind word: a component is a kind word and a name ("Phường Tỉnh Gia" is one).
 _NOT_AFTER_KIND = "".join(f"(?<!{re.escape(k.split()[-1])})" for k in ADMIN_KINDS if not k.endswith("."))
 _ADDRESS_SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 of each match becomes the sign
@@ -193,6 +194,9 @@ _ADDRESS_SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 of each m
     (re.compile(rf"(?<=[^\s,.])(?<!Thị){_NOT_AFTER_KIND}(\.? )(?=(?:{_KINDS_RE}) [A-ZĐÀ-Ỹ0-9])"), ", "),
     (re.compile(rf"\b(?:{_KINDS_RE})(, )(?=[A-ZĐÀ-Ỹ])(?!(?:{_KINDS_RE})\b)"), " "),
     (re.compile(rf"\b(?:{'|'.join(STREET_KINDS_BEFORE_NUMBER)})()(?=\d)"), " "),
+    (re.compile(r"\b(?:TP|T|P)\.()(?=[A-ZĐÀ-Ỹ])"), " "),  # "T.Lai Châu"
+    # a kind word starting a component in lower case ("xã Đồng Tâm")
+    *((re.compile(rf"(?:^|(?<=, ))({kind.lower()})(?= [A-ZĐÀ-Ỹ])"), kind) for kind in ("Xã", "Phường", "Huyện", "Quận", "Tỉnh")),
 )
 
 

@@ -287,6 +287,10 @@ def test_a_name_official_only_elsewhere_takes_the_ward_of_its_province_one_edit_
     ("Ấp Trãi, Phường Tỉnh Gia, T. Thanh Hóa", "Ấp Trãi, Phường Tỉnh Gia, T. Thanh Hóa"),  # a kind needs a name
     ("Xã Tân Định, Thị Xã Hạ Lang", "Xã Tân Định, Thị Xã Hạ Lang"),  # "Thị Xã" is one kind word
     ("Thị xã Tuế, Tỉnh, Thành phố Hải Phòng", "Thị xã Tuế, Tỉnh, Thành phố Hải Phòng"),  # a kind follows
+    ("Xã Tà Tổng, T.Lai Châu", "Xã Tà Tổng, T. Lai Châu"),  # a space after a short kind word
+    ("xã Đồng Tâm, Tỉnh Đồng Nai", "Xã Đồng Tâm, Tỉnh Đồng Nai"),  # a kind word starting a component
+    ("Số 5, phường Bến Nghé", "Số 5, Phường Bến Nghé"),
+    ("Xã Tân Định, Thị xã Hạ Lang", "Xã Tân Định, Thị xã Hạ Lang"),  # "xã" inside "Thị xã" stays
 ])
 def test_the_address_format_signs_are_put_back(read, expected):
     text, probs = tidy_address(read, [0.5] * len(read))
