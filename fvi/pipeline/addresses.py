@@ -189,12 +189,25 @@ _KINDS_RE = "|".join(re.escape(k) for k in (*ADMIN_KINDS[:9], "Thị trấn", "�
 #: kind word that starts a component ("xã Đồng Tâm").
 #: ... but not right after a kind word: a component is a kind word and a name ("Phường Tỉnh Gia" is one).
 _NOT_AFTER_KIND = "".join(f"(?<!{re.escape(k.split()[-1])})" for k in ADMIN_KINDS if not k.endswith("."))
+#: Words an address starts with: street and administrative kind words.
+_STARTS = (*STREET_KINDS_BEFORE_NUMBER, *STREET_KINDS_BEFORE_NAME, "Khu", *(k.split()[0] for k in ADMIN_KINDS))
+_STARTS_RE = "|".join(sorted({re.escape(w) for w in _STARTS}, key=len, reverse=True))
+#: The ends (3+ letters, lower case) of kind words that end only one of them: what is left of it when a
+#: box cut an address's first word ("ường" -> "Phường").
+_CUT_KINDS = {end: kind for kind in ("Phường", "Huyện", "Quận", "Tỉnh", "Thôn", "Xóm", "Ngách")
+              for end in (kind[i:] for i in range(1, len(kind) - 2))
+              if end[0].islower() and sum(k.endswith(end) for k in set(_STARTS)) == 1}
 _ADDRESS_SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (  # group 1 of each match becomes the sign
     (re.compile(r"\b(Thị, Xã)\b"), "Thị xã"),
     (re.compile(rf"(?<=[^\s,.])(?<!Thị){_NOT_AFTER_KIND}(\.? )(?=(?:{_KINDS_RE}) [A-ZĐÀ-Ỹ0-9])"), ", "),
     (re.compile(rf"\b(?:{_KINDS_RE})(, )(?=[A-ZĐÀ-Ỹ])(?!(?:{_KINDS_RE})\b)"), " "),
     (re.compile(rf"\b(?:{'|'.join(STREET_KINDS_BEFORE_NUMBER)})()(?=\d)"), " "),
     (re.compile(r"\b(?:TP|T|P)\.()(?=[A-ZĐÀ-Ỹ])"), " "),  # "T.Lai Châu"
+    # specks before the address's first kind word: words in lower case or starting with a sign,
+    # the end of the label or a stroke the box took in ("rà Xóm Trọng", "den<e Số 366")
+    (re.compile(rf"^((?:[^\sA-ZĐÀ-Ỹ0-9]\S*\s+)+)(?=(?:{_STARTS_RE})\s)"), ""),
+    # the address's first kind word cut at its start by the box ("ường Hải Châu")
+    *((re.compile(rf"^({re.escape(cut)})(?= [A-ZĐÀ-Ỹ])"), kind) for cut, kind in _CUT_KINDS.items()),
     # a kind word starting a component in lower case ("xã Đồng Tâm")
     *((re.compile(rf"(?:^|(?<=, ))({kind.lower()})(?= [A-ZĐÀ-Ỹ])"), kind) for kind in ("Xã", "Phường", "Huyện", "Quận", "Tỉnh")),
 )

@@ -291,6 +291,11 @@ def test_a_name_official_only_elsewhere_takes_the_ward_of_its_province_one_edit_
     ("xã Đồng Tâm, Tỉnh Đồng Nai", "Xã Đồng Tâm, Tỉnh Đồng Nai"),  # a kind word starting a component
     ("Số 5, phường Bến Nghé", "Số 5, Phường Bến Nghé"),
     ("Xã Tân Định, Thị xã Hạ Lang", "Xã Tân Định, Thị xã Hạ Lang"),  # "xã" inside "Thị xã" stays
+    ("rà Xóm Trọng, Xã Hải Sơn", "Xóm Trọng, Xã Hải Sơn"),  # specks before the first kind word
+    ("den<e Số 366, Ngách 58/18", "Số 366, Ngách 58/18"),
+    ("cẽ, Thôn Duẩn, Xã Vĩnh Định", "Thôn Duẩn, Xã Vĩnh Định"),
+    ("0ố 361, Ngõ 197", "0ố 361, Ngõ 197"),  # a misread "Số" and its number are no specks
+    ("ường Hải Châu, Thành phố Đà Nẵng", "Phường Hải Châu, Thành phố Đà Nẵng"),  # the first word cut
 ])
 def test_the_address_format_signs_are_put_back(read, expected):
     text, probs = tidy_address(read, [0.5] * len(read))
