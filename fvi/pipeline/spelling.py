@@ -204,6 +204,10 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabular
     logp = log_softmax(logits.astype(np.float32))
     chars = _best_path(logp)
     out = [c.char for c in chars]
+    # each character's probability, kept aligned with the text (a replacement's characters: the weakest
+    # of the word it replaced, times its ratio)
+    aligned = len(line.char_probs) == len(chars)
+    out_probs = [[p] for p in line.char_probs] if aligned else [[line.confidence] for _ in chars]
     confidence = line.confidence
     before = ""  # the word before, as it stands now (lower case)
     i = 0
@@ -223,9 +227,17 @@ def spell_syllables(logits: np.ndarray, line: DecodedLine, vocabulary: Vocabular
         held = vocabulary if vocabulary is not None and (i == 0 or not vocabulary.first_word_only) else None
         best = _respelled(word, logp[first:last + 1], held, before)
         if best is not None:
+            ratio = float(np.exp(min(0.0, best[1])))
+            weakest = min(p for ps in out_probs[i:end] for p in ps)
             out[i:end] = [best[0]] + [""] * (end - i - 1)
-            confidence *= float(np.exp(min(0.0, best[1])))
+            out_probs[i:end] = [[weakest * ratio] * len(best[0])] + [[] for _ in range(end - i - 1)]
+            confidence *= ratio
         before = "".join(out[i:end]).lower()
         i = j
-    text = "".join(out).strip()
-    return line if text == line.text else DecodedLine(text, confidence, line.char_probs)
+    text = "".join(out)
+    if text.strip() == line.text:
+        return line
+    probs = [p for ps in out_probs for p in ps]
+    lead = len(text) - len(text.lstrip())
+    probs = probs[lead:lead + len(text.strip())]
+    return DecodedLine(text.strip(), confidence, tuple(probs) if aligned else line.char_probs)

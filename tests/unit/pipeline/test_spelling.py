@@ -172,3 +172,14 @@ def test_a_house_number_misread_with_letters_is_read_again_as_a_number():
 def test_a_word_with_digits_elsewhere_in_an_address_is_not_a_house_number():
     text = "Xã Cát Tiên 2, Tỉnh A1 Lâm Đồng"  # not after a street kind word: left as read
     assert decode_line("cccd_chip/front", "place_of_residence", frames_logits(spelled(text))).text == text
+
+
+def test_a_re_spelled_line_keeps_one_probability_per_character():
+    # "Mũt" is no syllable (a closed syllable takes sắc or nặng); its "t" is nearly a blank to the reader,
+    # so the re-spelling drops it. The stray-speck rules need one probability per character after that.
+    frames = spelled("Xã Nậm Mũ") + [{"t": 6.0, "": 5.9}] * 2 + [{"": 6.0}]
+    logits = frames_logits(frames)
+    assert greedy_decode(logits[None])[0].text == "Xã Nậm Mũt"
+    line = spell_syllables(logits, greedy_decode(logits[None])[0])
+    assert line.text == "Xã Nậm Mũ"
+    assert len(line.char_probs) == len(line.text)
