@@ -44,7 +44,9 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray | None = None,
         runs = path_runs(best[i, :t_max])
         text = "".join(READER_ALPHABET[k - 1] for k, _, _ in runs)
         conf = [float(best_p[i, first:last + 1].max()) for _, first, last in runs]
-        out.append(DecodedLine(text.strip(), min(conf) if conf else 0.0, tuple(conf)))
+        lead = len(text) - len(text.lstrip())
+        kept = conf[lead:lead + len(text.strip())]  # one per character of the stripped text
+        out.append(DecodedLine(text.strip(), min(conf) if conf else 0.0, tuple(kept)))
     return out
 
 

@@ -47,3 +47,11 @@ def test_greedy_decode_collapses_repeats_and_blanks():
     decoded = greedy_decode(logits)[0]
     assert decoded.text == text
     assert len(decoded.char_probs) == len(text) and decoded.confidence > 0.99
+
+
+def test_greedy_decode_gives_one_probability_per_character_of_the_stripped_text():
+    from fvi.pipeline.ctc import greedy_decode
+    from tests.ctc_frames import frames_logits, spelled
+
+    line = greedy_decode(frames_logits(spelled(" 12 "))[None])[0]
+    assert line.text == "12" and len(line.char_probs) == 2
