@@ -50,7 +50,6 @@ def test_greedy_decode_collapses_repeats_and_blanks():
 
 
 def test_greedy_decode_gives_one_probability_per_character_of_the_stripped_text():
-    from fvi.pipeline.ctc import greedy_decode
     from tests.ctc_frames import frames_logits, spelled
 
     line = greedy_decode(frames_logits(spelled(" 12 "))[None])[0]
