@@ -240,23 +240,35 @@ def reader_input(card: np.ndarray | None, boxes: list[LineBox]) -> np.ndarray:
 
 
 def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray) -> dict[str, Field]:
+    """The card's fields from its line boxes and the reader's output for them (one row per box)."""
     lines = [ReadLine(b, without_stray_end(b.field, decode_line(card_class, b.field, logits)))
              for b, logits in zip(boxes, reader_logits)]
     logits_of = {id(line): logits for line, logits in zip(lines, reader_logits)}
     lines = drop_stray_lines(card_class, lines)
     fields = assemble_fields(card_class, lines)
-    mrz = [i for i, line in enumerate(lines) if line.box.field == "mrz"]
-    if mrz and "mrz" in fields:  # the MRZ's lines re-read together where their check digits fail
-        checked = with_check_digits([lines[i].text for i in mrz], [logits_of[id(lines[i])] for i in mrz])
-        repaired = list(lines)
-        for i, text in zip(mrz, checked):
-            repaired[i] = ReadLine(lines[i].box, text)
-        field, mended = fields["mrz"], assemble_fields(card_class, repaired).get("mrz")
-        if mended is not None and mended.text != field.text:  # the lines stay as the reader read them
-            fields["mrz"] = dataclasses.replace(field, text=mended.text, confidence=mended.confidence,
-                                                read_as=field.text)
-    return {key: with_official_names(f) if key in ADDRESS_FIELDS else with_tidy_marks(f) if key == "identifying_marks"
-            else f for key, f in fields.items()}
+    if "mrz" in fields:
+        mrz = [line for line in lines if line.box.field == "mrz"]
+        fields["mrz"] = with_check_digits_held(card_class, fields["mrz"], mrz, [logits_of[id(line)] for line in mrz])
+    return {key: finished(key, field) for key, field in fields.items()}
+
+
+def with_check_digits_held(card_class: str, field: Field, lines: list[ReadLine], logits: list[np.ndarray]) -> Field:
+    """The MRZ field with its lines re-read together where their check digits fail (``fvi.pipeline.
+    checkdigits``); the lines stay as the reader read them, its text in ``read_as``."""
+    checked = with_check_digits([line.text for line in lines], logits)
+    mended = assemble_fields(card_class, [ReadLine(line.box, text) for line, text in zip(lines, checked)]).get("mrz")
+    if mended is None or mended.text == field.text:
+        return field
+    return dataclasses.replace(field, text=mended.text, confidence=mended.confidence, read_as=field.text)
+
+
+def finished(key: str, field: Field) -> Field:
+    """A field put right as its kind is written: addresses (official names, signs), marks (signs)."""
+    if key in ADDRESS_FIELDS:
+        return with_official_names(field)
+    if key == "identifying_marks":
+        return with_tidy_marks(field)
+    return field
 
 
 #: Each administrative name replaced by an official one halves the field's confidence: the text is
