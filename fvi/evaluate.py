@@ -16,7 +16,7 @@ from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.geometry import batch_lines, crop_line, warp_card
 from fvi.pipeline.runner import Pipeline
 from fvi.synth.generate import load_labels
-from fvi.synth.labels import ImageLabel
+from fvi.synth.labels import CardLabel, ImageLabel
 from fvi.train.detector_task import match_lines
 from fvi.train.reader_task import cer_and_exact
 
@@ -122,21 +122,13 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
         kernel_logits = pipeline.run_model("detector", steps.detector_input(upright))[0][0]
         probs = 1 / (1 + np.exp(-kernel_logits))
         pred = [(b.field, b.box) for b in decode_kernels(probs)]
-        truth: list[LineBox] = []
-        text_of: dict[int, str] = {}
-        for key, f in card.fields.items():
-            for line in f.lines:
-                pc = np.array(line.polygon_card)
-                truth.append(LineBox(key, (pc[:, 0].min(), pc[:, 1].min(), pc[:, 0].max(), pc[:, 1].max()), 1.0))
-                text_of[id(truth[-1])] = line.text
-        # The true lines in the pipeline's reading order, read once as one card's batch: for the reader's
-        # own figures and for the error budget's last step.
-        true_boxes = [b for lines in reading_order(truth).values() for b in lines]
+        # The true lines, read once as one card's batch: for the reader's own figures and for the error
+        # budget's last step.
+        true_boxes, texts = true_lines(card)
         hits = match_lines(pred, [(b.field, b.box) for b in true_boxes])
         true_logits = pipeline.run_model("reader", steps.reader_input(upright, true_boxes))[0] if true_boxes else None
         _count_stages(subsets, label, pipeline, upright, kernel_logits, true_boxes, true_logits)
         decoded = [d.text for d in greedy_decode(true_logits)] if true_boxes else []
-        texts = [text_of[id(b)] for b in true_boxes]
         for t in subsets:
             t.det_hits += hits
             t.det_true += len(true_boxes)
@@ -145,6 +137,21 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
             t.read_true += texts
         _count_fields(subsets, label, {k: (f.text, f.confidence) for k, f in reading.fields.items()})
     return {name: t.summary() for name, t in tallies.items()}
+
+
+def true_lines(card: CardLabel) -> tuple[list[LineBox], list[str]]:
+    """A card's labelled text lines as line boxes on the canonical card, in the pipeline's reading order,
+    and their texts."""
+    text_of: dict[int, str] = {}
+    boxes: list[LineBox] = []
+    for key, printed in card.fields.items():
+        for line in printed.lines:
+            corners = np.array(line.polygon_card)
+            boxes.append(LineBox(key, (corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(),
+                                       corners[:, 1].max()), 1.0))
+            text_of[id(boxes[-1])] = line.text
+    ordered = [b for lines in reading_order(boxes).values() for b in lines]
+    return ordered, [text_of[id(b)] for b in ordered]
 
 
 def _count_stages(subsets: list[Tally], label: ImageLabel, pipeline: Pipeline, upright: np.ndarray,

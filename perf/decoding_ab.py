@@ -26,10 +26,8 @@ import numpy as np
 def cache(data: Path, out: Path, repo: Path) -> None:
     """Per photo with a card: its class, boxes and reader logits as the pipeline reads it (``p``), and the
     same from its true corners, type/side and line boxes (``t``), with the true field texts."""
-    from fvi.evaluate import is_hard
+    from fvi.evaluate import is_hard, true_lines
     from fvi.pipeline import steps
-    from fvi.pipeline.cropping import crop_from_probs
-    from fvi.pipeline.detection import LineBox, reading_order
     from fvi.pipeline.geometry import warp_card
     from fvi.pipeline.runner import Pipeline
     from fvi.synth.generate import load_labels
@@ -40,29 +38,13 @@ def cache(data: Path, out: Path, repo: Path) -> None:
         if label.card is None:
             continue
         image = cv2.cvtColor(cv2.imread(str(data / "images" / label.image)), cv2.COLOR_BGR2RGB)
-        x, lb = steps.cropper_input(image)
-        first = tuple(o[0] for o in pipeline.run_model("cropper", x))
-        x, zoom_lb = steps.zoom_input(image, lb, first)
-        second = tuple(o[0] for o in pipeline.run_model("cropper", x))
-        located = steps.locate_card(image, lb, first, (zoom_lb, second))
         record = {"image": label.image, "hard": is_hard(label),
                   "truth": {k: f.text for k, f in label.card.fields.items()}}
-        if located.card is not None:
-            kernels = pipeline.run_model("detector", steps.detector_input(located.card))[0][0]
-            crop = located.crop
-            card_class = crop_from_probs(steps.layout_probs(crop.class_probs, kernels), crop.corners,
-                                         crop.corner_scores).card_class
-            boxes = steps.find_lines(kernels, card_class)
-            logits = pipeline.run_model("reader", steps.reader_input(located.card, boxes))[0]
-            record["p"] = (card_class, boxes, logits.astype(np.float16))
+        reading = pipeline.read(image)
+        if reading.reader_logits is not None:
+            record["p"] = (reading.crop.card_class, reading.boxes, reading.reader_logits.astype(np.float16))
         card = warp_card(image, np.float32(label.card.corners))
-        true_boxes = []
-        for key, field in label.card.fields.items():
-            for line in field.lines:
-                corners = np.array(line.polygon_card)
-                true_boxes.append(LineBox(key, (corners[:, 0].min(), corners[:, 1].min(),
-                                                corners[:, 0].max(), corners[:, 1].max()), 1.0))
-        true_boxes = [b for group in reading_order(true_boxes).values() for b in group]
+        true_boxes, _ = true_lines(label.card)
         logits = pipeline.run_model("reader", steps.reader_input(card, true_boxes))[0]
         record["t"] = (f"{label.card.type.value}/{label.card.side.value}", true_boxes, logits.astype(np.float16))
         records.append(record)

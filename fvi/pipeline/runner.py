@@ -11,6 +11,7 @@ import numpy as np
 
 from fvi.pipeline import steps
 from fvi.pipeline.cropping import CropResult, crop_from_probs
+from fvi.pipeline.detection import LineBox
 from fvi.pipeline.fields import Field
 from fvi.pipeline.result import build_result
 
@@ -27,6 +28,8 @@ class CardReading:
     fields: dict[str, Field] = field(default_factory=dict)
     timing_ms: dict[str, float] = field(default_factory=dict)
     qr_text: str | None = None
+    boxes: list[LineBox] = field(default_factory=list)  # the line boxes read, in reading order
+    reader_logits: np.ndarray | None = None  # the reader's output for them (one row per box)
 
 
 def served_model_path(repo: Path, model: str) -> Path:
@@ -81,7 +84,7 @@ class Pipeline:
         t3 = time.perf_counter()
         return CardReading(located.crop, located.corners, located.card, fields, {
             "cropper": 1000 * (t1 - t0), "detector": 1000 * (t2 - t1), "reader": 1000 * (t3 - t2),
-            "total": 1000 * (time.perf_counter() - t0)}, located.qr_text)
+            "total": 1000 * (time.perf_counter() - t0)}, located.qr_text, boxes, reader_logits)
 
     def read_json(self, image: np.ndarray) -> dict:
         """The same document the Triton ensemble returns."""
