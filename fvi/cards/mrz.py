@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from fvi.cards.charset import strip_diacritics
 
 LINE_LENGTH = 30
-_WEIGHTS = (7, 3, 1)
+#: Check-digit weights, repeating from a field's first character.
+WEIGHTS = (7, 3, 1)
+#: Character positions of line 1: `IDVNM`, the document number (the ID's last nine digits) and its check,
+#: the 12-digit ID, `<<`, the ID's check.
+DOCUMENT = range(5, 14)
+DOCUMENT_CHECK = 14
+ID_DIGITS = range(15, 27)
+ID_CHECK = 29
+#: Character positions of line 2: birth date and check, sex, expiry (or six fillers) and check, `VNM`,
+#: fillers, the composite check over line 1's 5-29 and line 2's 0-6, 8-14 and 18-28.
+BIRTH = range(6)
+BIRTH_CHECK = 6
+EXPIRY = range(8, 14)
+EXPIRY_CHECK = 14
+COMPOSITE_CHECK = 29
 
 
 def char_value(char: str) -> int:
@@ -22,9 +36,14 @@ def char_value(char: str) -> int:
     raise ValueError(f"{char!r} is not an MRZ character")
 
 
+def weighted_sum(field: str) -> int:
+    """Character values times weights 7, 3, 1 repeating, summed."""
+    return sum(char_value(c) * WEIGHTS[i % 3] for i, c in enumerate(field))
+
+
 def check_digit(field: str) -> str:
     """Weights 7, 3, 1 repeating over character values, sum mod 10."""
-    return str(sum(char_value(c) * _WEIGHTS[i % 3] for i, c in enumerate(field)) % 10)
+    return str(weighted_sum(field) % 10)
 
 
 def mrz_date(date: dt.date | None) -> str:
@@ -58,6 +77,10 @@ def composite_check(line1: str, line2: str) -> str:
     return check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
 
 
+def _at(line: str, positions: range) -> str:
+    return line[positions.start:positions.stop]
+
+
 @dataclass(frozen=True)
 class ParsedMrz:
     """What a TD1 MRZ says, and which of its check digits hold."""
@@ -82,21 +105,21 @@ def parse_td1(lines: list[str]) -> ParsedMrz | None:
         return None
     try:
         checks = {
-            "document_number": check_digit(line1[5:14]) == line1[14],
-            "id_number": check_digit(line1[15:27]) == line1[29],
-            "birth": check_digit(line2[0:6]) == line2[6],
-            "expiry": check_digit(line2[8:14]) == line2[14],
-            "composite": composite_check(line1, line2) == line2[29],
+            "document_number": check_digit(_at(line1, DOCUMENT)) == line1[DOCUMENT_CHECK],
+            "id_number": check_digit(_at(line1, ID_DIGITS)) == line1[ID_CHECK],
+            "birth": check_digit(_at(line2, BIRTH)) == line2[BIRTH_CHECK],
+            "expiry": check_digit(_at(line2, EXPIRY)) == line2[EXPIRY_CHECK],
+            "composite": composite_check(line1, line2) == line2[COMPOSITE_CHECK],
         }
     except ValueError:
         return None
     surname, _, given = line3.partition("<<")
     return ParsedMrz(
-        document_number=line1[5:14],
-        id_number=line1[15:27],
-        birth=line2[0:6],
+        document_number=_at(line1, DOCUMENT),
+        id_number=_at(line1, ID_DIGITS),
+        birth=_at(line2, BIRTH),
         sex=line2[7],
-        expiry=line2[8:14],
+        expiry=_at(line2, EXPIRY),
         nationality=line2[15:18],
         surname=surname.strip("<"),
         given_names=" ".join(part for part in given.split("<") if part),

@@ -32,7 +32,22 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from fvi.cards.charset import strip_diacritics
-from fvi.cards.mrz import LINE_LENGTH, char_value, check_digit, composite_check
+from fvi.cards.mrz import (
+    BIRTH,
+    BIRTH_CHECK,
+    COMPOSITE_CHECK,
+    DOCUMENT,
+    DOCUMENT_CHECK,
+    EXPIRY,
+    EXPIRY_CHECK,
+    ID_CHECK,
+    ID_DIGITS,
+    LINE_LENGTH,
+    WEIGHTS,
+    check_digit,
+    composite_check,
+    weighted_sum,
+)
 from fvi.cards.names import SURNAMES
 from fvi.cards.syllables import unmarked_syllables
 from fvi.pipeline.ctc import CLASS_OF, DecodedLine, best_path_scores, log_softmax, path_runs
@@ -44,7 +59,6 @@ from fvi.pipeline.spelling import one_edit
 #: The most a re-reading may cost against the first reading (natural log of the reader's path
 #: probability ratio). Chosen on the validation sets: 3, 6, 10 and 20 were tried (perf/reports/mrz-check-digits.md).
 MARGIN = 10.0
-WEIGHTS = (7, 3, 1)
 DIGIT_CLASSES = np.array([CLASS_OF[str(d)] for d in range(10)])
 
 
@@ -146,19 +160,6 @@ def digit_costs(logp: np.ndarray, frames: list[tuple[int, int]], slots: Sequence
     return np.stack([-logp[first:last + 1][:, DIGIT_CLASSES].max(0) for first, last in (frames[s] for s in slots)])
 
 
-#: Slots of line 1: `IDVNM`, the document number (the ID's last nine digits) and its check, the 12-digit
-#: ID, `<<`, the ID's check.
-DOCUMENT = range(5, 14)
-DOCUMENT_CHECK = 14
-ID_DIGITS = range(15, 27)
-ID_CHECK = 29
-#: Slots of line 2: birth date and check, sex, expiry (or six fillers) and check, `VNM`, fillers, the
-#: composite check over line 1's slots 5-29 and line 2's slots 0-6, 8-14 and 18-28.
-BIRTH = range(6)
-BIRTH_CHECK = 6
-EXPIRY = range(8, 14)
-EXPIRY_CHECK = 14
-COMPOSITE_CHECK = 29
 #: Digits a YYMMDD date allows in each place (month 01-12, day 01-31).
 DATE_DIGITS = ("0123456789", "0123456789", "01", "0123456789", "0123", "0123456789")
 
@@ -210,7 +211,7 @@ def date_line_digits(logp: np.ndarray, text: str, id_line: str | None) -> str | 
         costs[var[EXPIRY_CHECK], 1:] = np.inf  # the check digit of six fillers is 0
     if id_line is not None:
         # Composite string: line 1 slots 5-29 (25 characters, fixed now), then line 2 slots 0-6, 8-14.
-        fixed = sum(char_value(c) * WEIGHTS[i % 3] for i, c in enumerate(id_line[5:30]))
+        fixed = weighted_sum(id_line[5:30])
         line2 = [s for s in (*range(7), *range(8, 15)) if s in var]
         start = {s: 25 + (s if s < 7 else s - 1) for s in line2}
         checks.append(Check(tuple((var[s], WEIGHTS[start[s] % 3]) for s in line2), var[COMPOSITE_CHECK], fixed))
@@ -239,12 +240,13 @@ def reread(line: DecodedLine, logits: np.ndarray, text: str, margin: float = MAR
 
 
 def id_line_holds(text: str) -> bool:
-    return (check_digit(text[5:14]) == text[DOCUMENT_CHECK] and check_digit(text[15:27]) == text[ID_CHECK]
-            and text[5:14] == text[18:27])
+    document, id12 = text[DOCUMENT.start:DOCUMENT.stop], text[ID_DIGITS.start:ID_DIGITS.stop]
+    return check_digit(document) == text[DOCUMENT_CHECK] and check_digit(id12) == text[ID_CHECK] and id12.endswith(document)
 
 
 def date_line_holds(text: str, id_line: str | None) -> bool:
-    return (check_digit(text[0:6]) == text[BIRTH_CHECK] and check_digit(text[8:14]) == text[EXPIRY_CHECK]
+    return (check_digit(text[BIRTH.start:BIRTH.stop]) == text[BIRTH_CHECK]
+            and check_digit(text[EXPIRY.start:EXPIRY.stop]) == text[EXPIRY_CHECK]
             and (id_line is None or composite_check(id_line, text) == text[COMPOSITE_CHECK]))
 
 
