@@ -19,9 +19,11 @@ MARK_PLACES = (
 )
 MARK_DIRECTIONS = ("trên", "dưới", "sau", "trước", "trên sau", "dưới trước")
 
+#: Kinds of marks the generator does not draw.
+OTHER_MARK_KINDS = ("Nốt sẹo", "Vết sẹo", "Vết chàm", "Sẹo lồi", "Sẹo lõm", "Sẹo thẳng", "Hình xăm")
 #: Further phrases of the same vocabulary the generator does not draw.
 OTHER_MARK_PHRASES = (
-    "Nốt sẹo", "Vết sẹo", "Vết chàm", "Sẹo lồi", "Sẹo lõm", "Sẹo thẳng", "Hình xăm",  # kinds
+    *OTHER_MARK_KINDS,
     "cách", "giữa", "bên trái", "bên phải", "ngay trên", "ngay dưới", "phía trên", "phía dưới",
     "dưới sau", "trên trước",  # distances and directions
     "đầu mày", "đuôi mày", "đuôi lông mày", "chân mày", "mí mắt", "khóe mắt", "khóe miệng", "sống mũi",

@@ -14,6 +14,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from fvi.cards.charset import strip_diacritics
+
 ONSETS = ("", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
           "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x")
 
@@ -88,8 +90,6 @@ def _tone_fits(rhyme: str, tone: str | None) -> bool:
 def unmarked_syllables() -> frozenset[str]:
     """Every syllable with its tone and vowel marks removed, as the MRZ writes names ("nguyen", "duc",
     "viet"): lower-case ASCII (đ as d)."""
-    from fvi.cards.charset import strip_diacritics
-
     out = set()
     for onset in ONSETS:
         for rhyme in RHYMES | _AFTER_QU | {"", "i"}:

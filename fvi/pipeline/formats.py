@@ -139,8 +139,9 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
 
 def mrz_name_line(text: str) -> str | None:
     """The MRZ name line (SURNAME<<GIVEN<NAMES, then '<' to 30 characters) from a reading whose name part
-    is clean (letters with diacritics taken as their base letters): everything after the first '<<<', or after the second '<<' (the surname is followed by two
-    fillers once, given names by one), can only be filler, so it becomes '<' whatever was read there.
+    is clean (letters with diacritics taken as their base letters): everything after the first '<<<', or
+    after the second '<<' (the surname is followed by two fillers once, given names by one), can only be
+    filler, so it becomes '<' whatever was read there.
     None for any other line (the ID and date lines hold digits) or a name part with other characters."""
     width = len(MRZ_NAME_LINE)
     text = strip_diacritics(text)  # "HOÀNG": a letter with a mark is its base letter misread (no marks in an MRZ)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from fvi.cards.marks import MARK_KINDS, MARK_PHRASES
+from fvi.cards.marks import MARK_KINDS, MARK_PHRASES, OTHER_MARK_KINDS
 
 #: A distance written with stray spaces, or glued to the words around it.
 _DISTANCE = re.compile(r"\s*C\s*:\s*(\d+(?:\.\d+)?)\s*cm")
 #: A sign before a distance that belongs to the mark before it ("Vết bớt. C:0.9cm").
 _SIGN_BEFORE_DISTANCE = re.compile(r"\s*[.,;:]\s*(?=C:\d)")
-#: Other hands' kinds (capitalised first words) that start a mark as well as ours.
-_OTHER_KINDS = ("Nốt sẹo", "Vết sẹo", "Vết chàm", "Sẹo lồi", "Sẹo lõm", "Sẹo thẳng", "Hình xăm")
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +26,7 @@ def _words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _mark_start() -> re.Pattern[str]:
     """A capitalised kind word inside the text (after something else): where a second mark starts."""
-    firsts = sorted({k.split()[0] for k in (*MARK_KINDS, *_OTHER_KINDS)})
+    firsts = sorted({k.split()[0] for k in (*MARK_KINDS, *OTHER_MARK_KINDS)})
     return re.compile(r"(?<=\S)[\s.,;]*\s(?=(?:" + "|".join(map(re.escape, firsts)) + r")\b)")
 
 
