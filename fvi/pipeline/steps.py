@@ -283,7 +283,7 @@ def with_official_names(field: Field) -> Field:
         [line.text.text for line in field.lines],
         [line.text.char_probs if len(line.text.char_probs) == len(line.text.text) else (0.0,) * len(line.text.text)
          for line in field.lines])
-    matched = match_address(field.text, probs if text == field.text else None)
+    matched = match_address(text, probs)  # text is field.text: the same lines joined the same way
     if matched.text == field.text:
         return field
     return dataclasses.replace(field, text=matched.text, read_as=field.text,
