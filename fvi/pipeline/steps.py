@@ -20,6 +20,7 @@ from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
+from fvi.pipeline.edges import complete_cut_card
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.formats import line_format
 from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
@@ -149,8 +150,9 @@ def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple
 
 def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
                 second: tuple[Letterbox, CropperOutputs]) -> Located:
-    """Decode the cropper's two looks (the second from ``zoom_input``: its letterbox and outputs) and warp
-    the FULL-RESOLUTION photo to the canonical card."""
+    """Decode the cropper's two looks (the second from ``zoom_input``: its letterbox and outputs), put back
+    corners the photo's frame cut off (``fvi.pipeline.edges``), and warp the FULL-RESOLUTION photo to the
+    canonical card."""
     crop = first_look(*first)
     if crop.card_class == "none":
         return Located(crop, None, None)
@@ -165,6 +167,7 @@ def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
         crop = crop_from_probs(zoomed.class_probs, lb.to_letterbox(corners), zoomed.corner_scores)
         if crop.card_class == "none":
             return Located(crop, None, None)
+    corners = complete_cut_card(image, corners)
     may_have_qr = sum(float(crop.class_probs[CARD_CLASSES.index(c)]) for c in QR_SIDES) >= QR_MIN_PROB
     return Located(crop, corners, warp_card(image, corners), decode_qr(image, corners) if may_have_qr else None)
 
