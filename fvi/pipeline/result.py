@@ -5,6 +5,7 @@ from __future__ import annotations
 from fvi.cards.qr import parse_payload
 from fvi.cards.types import fields_of
 from fvi.cards.validate import UNKNOWN, Check, check_fields, normalized_value
+from fvi.pipeline.edges import card_inside_photo
 from fvi.pipeline.fields import Field
 from fvi.pipeline.specs import CARD_CLASSES
 from fvi.pipeline.steps import QR_SIDES, Located, box_in_image, card_to_image
@@ -37,6 +38,8 @@ def build_result(located: Located, fields: dict[str, Field], models: dict[str, s
         out_fields[key] = entry
     qr_text = located.qr_text if crop.card_class in QR_SIDES else None
     checks = check_fields(card_type, {k: f.text for k, f in fields.items()}, qr_text)
+    if located.photo_size is not None:
+        checks.insert(0, card_inside_photo(located.corners, located.photo_size))
     if crop.card_class in QR_SIDES and qr_text is None:
         checks.append(Check("qr_matches_fields", UNKNOWN, "QR code not decoded"))
     out = {

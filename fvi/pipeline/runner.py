@@ -28,6 +28,7 @@ class CardReading:
     fields: dict[str, Field] = field(default_factory=dict)
     timing_ms: dict[str, float] = field(default_factory=dict)
     qr_text: str | None = None
+    photo_size: tuple[int, int] | None = None  # (height, width)
     boxes: list[LineBox] = field(default_factory=list)  # the line boxes read, in reading order
     reader_logits: np.ndarray | None = None  # the reader's output for them (one row per box)
 
@@ -84,11 +85,11 @@ class Pipeline:
         t3 = time.perf_counter()
         return CardReading(located.crop, located.corners, located.card, fields, {
             "cropper": 1000 * (t1 - t0), "detector": 1000 * (t2 - t1), "reader": 1000 * (t3 - t2),
-            "total": 1000 * (time.perf_counter() - t0)}, located.qr_text, boxes, reader_logits)
+            "total": 1000 * (time.perf_counter() - t0)}, located.qr_text, located.photo_size, boxes, reader_logits)
 
     def read_json(self, image: np.ndarray) -> dict:
         """The same document the Triton ensemble returns."""
         reading = self.read(image)
-        located = steps.Located(reading.crop, reading.corners, reading.card, reading.qr_text)
+        located = steps.Located(reading.crop, reading.corners, reading.card, reading.qr_text, reading.photo_size)
         timing = {k: round(v, 2) for k, v in reading.timing_ms.items()}
         return build_result(located, reading.fields, self.versions, timing)

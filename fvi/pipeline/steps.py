@@ -65,13 +65,14 @@ def cropper_input(image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
 
 @dataclass
 class Located:
-    """The card found in a photo: its class, corners (image px), the upright warped card, and the text of
-    its QR code when it has one that could be read."""
+    """The card found in a photo: its class, corners (image px), the upright warped card, the text of its
+    QR code when it has one that could be read, and the photo's size (height, width)."""
 
     crop: CropResult
     corners: np.ndarray | None
     card: np.ndarray | None
     qr_text: str | None = None
+    photo_size: tuple[int, int] | None = None
 
 
 #: Card sides that carry a QR code.
@@ -169,7 +170,8 @@ def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
             return Located(crop, None, None)
     corners = complete_cut_card(image, corners)
     may_have_qr = sum(float(crop.class_probs[CARD_CLASSES.index(c)]) for c in QR_SIDES) >= QR_MIN_PROB
-    return Located(crop, corners, warp_card(image, corners), decode_qr(image, corners) if may_have_qr else None)
+    return Located(crop, corners, warp_card(image, corners), decode_qr(image, corners) if may_have_qr else None,
+                   image.shape[:2])
 
 
 def plausible_quad(corners: np.ndarray, scores: np.ndarray, min_score: float = 0.05,

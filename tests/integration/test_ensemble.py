@@ -54,6 +54,19 @@ def test_ensemble_answers_exactly_like_the_in_process_pipeline_for_every_card_ty
             assert served["models"] == pipeline.versions  # the pinned (or highest) version of each model
 
 
+def test_a_card_cut_by_the_photos_edge_fails_the_card_inside_photo_check_in_both_pipelines(server):
+    """The corner past the frame is put back from the card's edges in both (one implementation), and the
+    answer says the card is not wholly in the photo; a card inside the photo passes."""
+    pipeline = Pipeline(ROOT / "model_repository")
+    for rate, status in ((1.0, "fail"), (0.0, "pass")):
+        sample = Generator(SynthConfig(seed=9090, no_card_rate=0.0, cut_corner_rate=rate)).sample(0)
+        assert sample.label.flags.cut_corner == (rate == 1.0)
+        served = infer(server, sample.jpeg)
+        assert without_timing(served) == without_timing(pipeline.read_json(decode_image(sample.jpeg)))
+        check = next(c for c in served["checks"] if c["name"] == "card_inside_photo")
+        assert check["status"] == status, served["corners"]
+
+
 def test_the_served_qr_code_equals_the_in_process_one(server):
     from tests.scans import scan_photos
 
@@ -165,7 +178,8 @@ def served_steps(server, kernels: np.ndarray) -> tuple[dict, np.ndarray]:
         tensor("logits", logits), tensor("line_boxes", lines.as_numpy("line_boxes")),
         tensor("line_fields", lines.as_numpy("line_fields")), tensor("card", card), tensor("corners", corners),
         tensor("card_probs", lines.as_numpy("card_probs")),
-        tensor("qr_text", np.array([b""], dtype=np.object_))]).as_numpy("result")[0]
+        tensor("qr_text", np.array([b""], dtype=np.object_)),
+        tensor("photo_size", np.int32([540, 856]))]).as_numpy("result")[0]
     return json.loads(doc), batch
 
 

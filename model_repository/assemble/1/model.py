@@ -27,7 +27,8 @@ class TritonPythonModel:
             crop = crop_from_probs(get(r, "card_probs"))
             found = crop.card_class != "none"
             qr_text = get(r, "qr_text")[0].decode("utf-8") or None
-            located = Located(crop, get(r, "corners") if found else None, get(r, "card") if found else None, qr_text)
+            located = Located(crop, get(r, "corners") if found else None, get(r, "card") if found else None, qr_text,
+                              tuple(int(v) for v in get(r, "photo_size")))
             boxes = unpack_boxes(get(r, "line_boxes"), get(r, "line_fields"))
             fields = read_fields(crop.card_class, boxes, get(r, "logits")) if found else {}
             result = build_result(located, fields, self.versions(), {})

@@ -1,5 +1,5 @@
 """Ensemble step 5: decode the cropper's two looks (corners, card class), warp the full-resolution photo
-upright, read its QR code."""
+upright, read its QR code; pass on the photo's size."""
 
 import numpy as np
 import triton_python_backend_utils as pb_utils
@@ -26,5 +26,6 @@ class TritonPythonModel:
                 pb_utils.Tensor("corners", np.float32(corners)),
                 pb_utils.Tensor("card_probs", np.float32(located.crop.class_probs)),
                 pb_utils.Tensor("qr_text", np.array([(located.qr_text or "").encode("utf-8")], dtype=np.object_)),
+                pb_utils.Tensor("photo_size", np.int32(get(r, "pixels").shape[:2])),
             ]))
         return responses

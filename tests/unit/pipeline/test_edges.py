@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from fvi.cards.types import CANONICAL_SIZE
-from fvi.pipeline.edges import complete_cut_card, fit_edge, near_frame
+from fvi.pipeline.edges import card_inside_photo, complete_cut_card, fit_edge, near_frame
 
 W, H = CANONICAL_SIZE
 
@@ -84,3 +84,14 @@ def test_an_edge_is_the_card_border_not_the_text_or_band_next_to_it():
         normal = np.float32([-direction[1], direction[0]])
         for k in (seen, towards):  # both true corners of that side lie on the fitted line
             assert abs(float(np.dot(truth[k] - origin, normal))) < 1.5
+
+
+def test_the_card_inside_photo_check_names_the_corners_at_or_past_the_photos_edge():
+    inside = np.float32([[100, 80], [900, 100], [880, 600], [90, 580]])
+    assert card_inside_photo(inside, (960, 1280)).as_dict() == {"name": "card_inside_photo", "status": "pass"}
+    cut = inside.copy()
+    cut[1] = [1300, 40]  # past the right edge
+    cut[2] = [1278, 700]  # on the last columns
+    check = card_inside_photo(cut, (960, 1280))
+    assert check.status == "fail"
+    assert check.detail == "card at or past the photo's edge: top-right, bottom-right"
