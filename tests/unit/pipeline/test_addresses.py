@@ -222,6 +222,16 @@ def test_an_unsure_one_letter_word_ending_a_line_and_an_unsure_speck_beside_othe
     alone = [line("Ea", 0.3)]  # the only line of its field stays
     assert drop_stray_lines("cccd_chip/front", alone) == alone
 
+    def at(text, confidence, box):
+        return ReadLine(LineBox("place_of_origin", box, 0.9), DecodedLine(text, confidence, ()))
+
+    # A piece of the printed label on the value's row ("Place of origin" cut to "Placo"), unsure: a stray.
+    label_piece = at("Placo", 0.39, (331.0, 375.0, 351.0, 395.0))
+    value = at("Xã Nam Xang,", 0.99, (470.0, 366.0, 757.0, 396.0))
+    below = at("Huế 1", 0.39, (230.0, 400.0, 300.0, 430.0))  # a short unsure line on its own row stays
+    sure = at("Phúc", 0.95, (331.0, 375.0, 371.0, 395.0))  # read surely: stays
+    assert drop_stray_lines("cccd_chip/front", [label_piece, value, below, sure]) == [value, below, sure]
+
 
 @pytest.mark.parametrize("part, expected", [
     ("Số 169/66 Phạn Ngũ Lão", "Số 169/66 Phạm Ngũ Lão"),  # a street in the list, one letter off
