@@ -63,7 +63,7 @@ def card_inside_photo(corners: np.ndarray, photo_size: tuple[int, int]) -> Check
     if not at_edge.any():
         return Check("card_inside_photo", PASS)
     names = ", ".join(name for name, hit in zip(CORNER_NAMES, at_edge) if hit)
-    return Check("card_inside_photo", FAIL, f"card at or past the photo's edge: {names}")
+    return Check("card_inside_photo", FAIL, f"card corners at or past the photo's edge: {names} (as the card reads)")
 
 
 def complete_cut_card(image: np.ndarray, corners: np.ndarray) -> np.ndarray:

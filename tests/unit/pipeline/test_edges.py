@@ -94,4 +94,4 @@ def test_the_card_inside_photo_check_names_the_corners_at_or_past_the_photos_edg
     cut[2] = [1278, 700]  # on the last columns
     check = card_inside_photo(cut, (960, 1280))
     assert check.status == "fail"
-    assert check.detail == "card at or past the photo's edge: top-right, bottom-right"
+    assert check.detail == "card corners at or past the photo's edge: top-right, bottom-right (as the card reads)"
