@@ -42,10 +42,11 @@ MAX_MOVE = 0.4
 ASPECT = CANONICAL_SIZE[0] / CANONICAL_SIZE[1]
 
 
-def near_frame(corners: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Which corners (image px) lie at the photo's border or beyond it."""
+def near_frame(corners: np.ndarray, shape: tuple[int, ...], margin: float | None = None) -> np.ndarray:
+    """Which corners (image px) lie within ``margin`` px of the photo's border (default AT_FRAME of its
+    longer side) or beyond it; a negative margin asks which lie that far outside it."""
     h, w = shape[:2]
-    margin = AT_FRAME * max(h, w)
+    margin = AT_FRAME * max(h, w) if margin is None else margin
     x, y = corners[:, 0], corners[:, 1]
     return (x < margin) | (y < margin) | (x > w - 1 - margin) | (y > h - 1 - margin)
 
@@ -99,9 +100,7 @@ def complete_cut_card(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
                 out[k], known[k] = _along(lines[side], out[m], corners[k], length), True
                 break
     # Only corners placed beyond the photo are taken: one the frame keeps, the cropper saw.
-    h, w = image.shape[:2]
-    beyond = (out[:, 0] < -1) | (out[:, 1] < -1) | (out[:, 0] > w) | (out[:, 1] > h)
-    take = cut & known & beyond
+    take = cut & known & near_frame(out, image.shape, margin=-1.0)
     if not take.any():
         return corners
     out = np.where(take[:, None], out, corners)
@@ -211,12 +210,10 @@ def _ransac_offsets(along: np.ndarray, across: np.ndarray, sample: np.ndarray, t
     if len(a) == 0:
         return None
     residual = np.abs(across[None, :] - (a[:, None] + b[:, None] * along[None, :]))
-    samples = np.unique(sample)
-    hit = np.zeros((len(a), len(samples)), bool)
-    index = np.searchsorted(samples, sample)
-    for k in range(len(sample)):
-        hit[:, index[k]] |= residual[:, k] <= tol
-    support = hit.sum(1)
+    # ``sample`` is sorted (np.nonzero's row order): one column per sample, hit by any of its candidates.
+    starts = np.flatnonzero(np.r_[True, sample[1:] != sample[:-1]])
+    samples = sample[starts]
+    support = np.logical_or.reduceat(residual <= tol, starts, axis=1).sum(1)
     best = int(np.argmax(support))
     # One candidate per sample: the nearest to the best line.
     res = residual[best]

@@ -15,7 +15,8 @@ class TritonPythonModel:
         for r in requests:
             first = (get(r, "heatmaps")[0], get(r, "offsets")[0], get(r, "card_logits")[0])
             second = (get(r, "zoom_heatmaps")[0], get(r, "zoom_offsets")[0], get(r, "zoom_card_logits")[0])
-            located = locate_card(get(r, "pixels"), get_letterbox(r, "letterbox"), first,
+            pixels = get(r, "pixels")
+            located = locate_card(pixels, get_letterbox(r, "letterbox"), first,
                                   (get_letterbox(r, "zoom_letterbox"), second))
             w, h = CANONICAL_SIZE
             card = located.card if located.card is not None else np.zeros((h, w, 3), np.uint8)
@@ -26,6 +27,6 @@ class TritonPythonModel:
                 pb_utils.Tensor("corners", np.float32(corners)),
                 pb_utils.Tensor("card_probs", np.float32(located.crop.class_probs)),
                 pb_utils.Tensor("qr_text", np.array([(located.qr_text or "").encode("utf-8")], dtype=np.object_)),
-                pb_utils.Tensor("photo_size", np.int32(get(r, "pixels").shape[:2])),
+                pb_utils.Tensor("photo_size", np.int32(pixels.shape[:2])),
             ]))
         return responses
