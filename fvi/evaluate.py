@@ -10,9 +10,11 @@ import cv2
 import numpy as np
 
 from fvi.cards.types import FIELD_KEYS
+from fvi.cards.validate import PASS
 from fvi.pipeline import steps
 from fvi.pipeline.ctc import greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
+from fvi.pipeline.edges import card_inside_photo
 from fvi.pipeline.geometry import batch_lines, crop_line, warp_card
 from fvi.pipeline.runner import Pipeline
 from fvi.synth.generate import load_labels
@@ -50,6 +52,10 @@ class Tally:
     field_scores: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, exact) per field
     stage_hits: dict[str, int] = field(default_factory=dict)  # exact fields with earlier stages given the truth
     photos: int = 0
+    card_photos: int = 0
+    inside_photos: int = 0  # card photos whose `card_inside_photo` check passed
+    inside_hits: int = 0  # exact fields on those photos, of ``inside_fields``
+    inside_fields: int = 0
 
     def summary(self) -> dict:
         errors = np.array(self.corner_errors) if self.corner_errors else np.zeros(1)
@@ -72,6 +78,8 @@ class Tally:
             "e2e_exact_all_fields": total_hits / max(1, total_fields),
             "e2e_exact_given_truth": {k: self.stage_hits.get(k, 0) / max(1, total_fields) for k in TRUTH_STAGES},
             "confidence_routing": confidence_routing(self.field_scores),
+            "retake_routing": {"kept": self.inside_photos / max(1, self.card_photos),
+                               "exact_when_kept": self.inside_hits / max(1, self.inside_fields)},
         }
 
 
@@ -83,6 +91,12 @@ TRUTH_STAGES = ("corners", "lines")
 STAGES_INTRO = ("Error budget by stage: all fields exact when earlier stages are given the truth (the card warped "
                 "from its true corners and read as its true type/side; then also its true line boxes). Each gain is "
                 "that model's share of the errors; what the last row misses is the reader's and the decoding's:")
+
+
+#: A flow that asks for another photo when the card is not wholly in the frame (the `card_inside_photo`
+#: check fails, or no card is found) reads only the photos it keeps: their share and their fields.
+RETAKE_INTRO = ("Asking for another photo when the `card_inside_photo` check does not pass (a corner at or past "
+                "the photo's edge, or no card found): share of card photos kept, and all fields exact on them:")
 
 
 #: Confidence thresholds a caller might route on (fields below go to a person).
@@ -135,7 +149,8 @@ def evaluate(data: Path, pipeline: Pipeline, limit: int | None = None) -> dict[s
             t.det_pred += len(pred)
             t.read_pred += decoded
             t.read_true += texts
-        _count_fields(subsets, label, {k: (f.text, f.confidence) for k, f in reading.fields.items()})
+        inside = reading.corners is not None and card_inside_photo(reading.corners, reading.photo_size).status == PASS
+        _count_fields(subsets, label, {k: (f.text, f.confidence) for k, f in reading.fields.items()}, inside)
     return {name: t.summary() for name, t in tallies.items()}
 
 
@@ -183,8 +198,13 @@ def _count_class(subsets: list[Tally], label: ImageLabel, predicted: str) -> Non
             t.class_hits += predicted == truth
 
 
-def _count_fields(subsets: list[Tally], label: ImageLabel, read: dict[str, tuple[str | None, float]]) -> None:
-    """End to end: exact match per field through the whole pipeline, and the confidence it came with."""
+def _count_fields(subsets: list[Tally], label: ImageLabel, read: dict[str, tuple[str | None, float]],
+                  inside: bool) -> None:
+    """End to end: exact match per field through the whole pipeline, and the confidence it came with;
+    ``inside``: whether the photo passed the `card_inside_photo` check (kept by a flow that asks again)."""
+    for t in subsets:
+        t.card_photos += 1
+        t.inside_photos += inside
     for key, f in label.card.fields.items():
         text, confidence = read.get(key, (None, 0.0))
         confidence = round(float(confidence), 4)  # as the served JSON rounds it: both evaluations agree
@@ -193,11 +213,13 @@ def _count_fields(subsets: list[Tally], label: ImageLabel, read: dict[str, tuple
             t.field_total[key] = t.field_total.get(key, 0) + 1
             t.field_hits[key] = t.field_hits.get(key, 0) + ok
             t.field_scores.append((confidence, ok))
+            t.inside_fields += inside
+            t.inside_hits += ok and inside
 
 
 #: What an evaluation through the server measures (it sees results, not the models' raw outputs).
 SERVED_KEYS = ("photos", "type_side_accuracy", "no_card_precision", "no_card_recall", "e2e_exact_per_field",
-               "e2e_exact_all_fields", "confidence_routing")
+               "e2e_exact_all_fields", "confidence_routing", "retake_routing")
 
 
 def evaluate_served(data: Path, client, limit: int | None = None, concurrency: int = 4) -> dict[str, dict]:
@@ -212,7 +234,8 @@ def evaluate_served(data: Path, client, limit: int | None = None, concurrency: i
         predicted = "none" if doc["card_type"] is None else f"{doc['card_type']}/{doc['side']}"
         _count_class(subsets, label, predicted if outcome.error is None else "error")
         if label.card is not None:
-            _count_fields(subsets, label, {k: (f["text"], f["confidence"]) for k, f in doc["fields"].items()})
+            inside = any(c["name"] == "card_inside_photo" and c["status"] == PASS for c in doc.get("checks", []))
+            _count_fields(subsets, label, {k: (f["text"], f["confidence"]) for k, f in doc["fields"].items()}, inside)
     return {name: {k: v for k, v in t.summary().items() if k in SERVED_KEYS} for name, t in tallies.items()}
 
 
@@ -266,6 +289,10 @@ def format_report(results: dict[str, dict], title: str, command: str, about: tup
         for i, threshold in enumerate(ROUTING_THRESHOLDS):
             out.append(f"| {threshold} | " + " | ".join(
                 "{kept:.3f} / {exact_when_kept:.3f}".format(**results[n]["confidence_routing"][i]) for n in names) + " |")
+    if "retake_routing" in results[names[0]]:
+        out += ["", RETAKE_INTRO, "", "| | " + " | ".join(f"{n}: kept / exact" for n in names) + " |",
+                "|---|" + "---|" * len(names), "| card wholly in the photo | " + " | ".join(
+                    "{kept:.3f} / {exact_when_kept:.4f}".format(**results[n]["retake_routing"]) for n in names) + " |"]
     return "\n".join(out) + "\n"
 
 

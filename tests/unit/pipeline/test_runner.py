@@ -73,6 +73,24 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
     assert set(given) == {"corners", "lines"} and all(0.0 <= v <= 1.0 for v in given.values())
     assert given["lines"] >= 0.5  # true crops of generated cards: the reader gets most fields right
     assert "Error budget by stage" in text and "| true corners, type/side and lines |" in text
+    retake = results["all"]["retake_routing"]
+    assert 0.0 <= retake["kept"] <= 1.0 and 0.0 <= retake["exact_when_kept"] <= 1.0
+    assert "| card wholly in the photo |" in text
+
+
+def test_retake_routing_counts_only_the_fields_of_photos_whose_card_is_inside(tmp_path):
+    from fvi.evaluate import Tally, _count_fields
+    from fvi.synth.generate import load_labels
+
+    generate_dataset(tmp_path, 6, SynthConfig(seed=9998))
+    cards = [label for label in load_labels(tmp_path) if label.card is not None]
+    tally = Tally()
+    right = {k: (f.text, 0.9) for k, f in cards[0].card.fields.items()}
+    _count_fields([tally], cards[0], right, inside=True)  # kept, every field exact
+    _count_fields([tally], cards[1], {}, inside=False)  # asked again: its (missing) fields do not count
+    retake = tally.summary()["retake_routing"]
+    assert retake == {"kept": 0.5, "exact_when_kept": 1.0}
+    assert tally.summary()["e2e_exact_all_fields"] < 1.0  # the photo asked again still counts there
 
 
 def test_confidence_routing_counts_the_fields_kept_and_how_many_of_them_are_exact():
