@@ -31,6 +31,7 @@ SPECS: dict[str, OnnxSpec] = {
     "reader": OnnxSpec(("image",), ("logits",), {"image": {0: "batch", 3: "width"}, "logits": {0: "batch", 1: "steps"}},
                        1e-3),
 }
+SPECS["cropper_cut"] = SPECS["cropper"]
 
 
 def load_weights(name: str, weights: Path) -> torch.nn.Module:
@@ -38,7 +39,7 @@ def load_weights(name: str, weights: Path) -> torch.nn.Module:
     state = torch.load(weights, map_location="cpu", weights_only=False)
     state = state.get("model", state) if isinstance(state, dict) and "model" in state else state
     state = {k: v.float() for k, v in state.items()}
-    if name == "cropper":
+    if name in ("cropper", "cropper_cut"):  # cropper_cut: the cropper's network, other weights
         from fvi.models.cropper import Cropper
 
         model = Cropper()
@@ -51,7 +52,7 @@ def load_weights(name: str, weights: Path) -> torch.nn.Module:
 
         return Reader.from_state_dict(state).eval()
     else:
-        raise ValueError(f"unknown model {name!r}; expected cropper, detector or reader")
+        raise ValueError(f"unknown model {name!r}; expected cropper, cropper_cut, detector or reader")
     model.load_state_dict(state)
     return model.eval()
 

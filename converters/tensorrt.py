@@ -26,7 +26,7 @@ PLAN_CONFIG = "trt"  # configs/trt.pbtxt, served with --model-config-name=trt
 PLAN_FILE = "model.plan"
 #: The batch TensorRT tunes for: a few concurrent photos for the cropper and detector, a card's lines
 #: for the reader.
-OPT_BATCH = {"cropper": 4, "detector": 4, "reader": 16}
+OPT_BATCH = {"cropper": 4, "cropper_cut": 4, "detector": 4, "reader": 16}
 #: Free (-1) axes other than the batch, by model: axis of the batched shape -> (min, opt, max).
 #: Reader lines are READER_WIDTH_STEP wide at least, and a card's batch is padded to a multiple of
 #: READER_BATCH_WIDTH_STEP, so the widest batch is READER_MAX_WIDTH rounded up to that step.

@@ -487,7 +487,7 @@ def _admin(action):
 
 @models_app.command("publish")
 def models_publish(
-    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    model: str = typer.Argument(..., help="cropper, cropper_cut, detector or reader."),
     onnx: Path = typer.Option(..., "--onnx", help="ONNX file to add as the next version."),
     repo: Path = _REPO,
     eval_report: Path | None = typer.Option(None, "--eval-report", help="`fvi eval` report (.json or .md) of it."),
@@ -516,7 +516,7 @@ def models_publish(
 
 @models_app.command("rollout")
 def models_rollout(
-    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    model: str = typer.Argument(..., help="cropper, cropper_cut, detector or reader."),
     version: int = typer.Option(..., "--version", min=1, help="Version to serve."),
     repo: Path = _REPO,
     url: list[str] = _URLS,
@@ -531,7 +531,7 @@ def models_rollout(
 
 @models_app.command("rollback")
 def models_rollback(
-    model: str = typer.Argument(..., help="cropper, detector or reader."),
+    model: str = typer.Argument(..., help="cropper, cropper_cut, detector or reader."),
     repo: Path = _REPO,
     url: list[str] = _URLS,
 ) -> None:

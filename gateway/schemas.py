@@ -29,7 +29,7 @@ OCR_EXAMPLE: dict[str, Any] = {
     },
     "checks": [{"name": "id_number_format", "status": "pass", "detail": "12 digits expected"},
                {"name": "id_number_matches_sex", "status": "pass", "detail": "ID says Nam"}],
-    "models": {"cropper": "1", "detector": "1", "reader": "1"},
+    "models": {"cropper": "3", "cropper_cut": "1", "detector": "2", "reader": "7"},
     "timing_ms": {"triton": 88.4, "total": 89.1},
 }
 

@@ -73,6 +73,7 @@ def model_entries(folder: Path, reader_width: int | None = None) -> dict[str, li
         w = min(width, line.shape[1])
         out[0, :, :w] = line[:, :w] / 255.0
     return {"cropper": [_entry("image", x) for x in cropper],
+            "cropper_cut": [_entry("image", x) for x in cropper],  # the same network and input
             "detector": [_entry("image", x) for x in detector],
             "reader": [_entry("image", x) for x in padded]}
 

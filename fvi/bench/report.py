@@ -290,7 +290,8 @@ def markdown(results: BenchResults, plot: Path | None, tuning: Path | None = Non
                   f"| achieved / floor | {ratio:.1%} |"]
         for r in results.models:
             m = r.measurement
-            if m.batch == max(x.measurement.batch for x in results.models if x.measurement.model == m.model):
+            if m.model in results.flops and m.batch == max(x.measurement.batch for x in results.models
+                                                            if x.measurement.model == m.model):
                 per_item = results.flops[m.model] / (results.lines_per_card if m.model == "reader" else 1)
                 compute = (m.ms("Server Compute Infer")) / 1000 / m.batch
                 lines.append(f"| {m.model} alone at batch {m.batch}: model GFLOP/s in Triton's compute time "

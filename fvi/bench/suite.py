@@ -244,6 +244,7 @@ def run_bench(config: BenchConfig, say: Callable[[str], None] = print) -> BenchR
 
 def _floor(results: BenchResults) -> None:
     config, w = results.config, results.reader_width
+    # Per card: the models every photo runs (cropper_cut only answers for cards at the photo's frame).
     results.flops = {
         "cropper": floor.model_flops(served_model_path(config.repo, "cropper"), (1, 3, 256, 256)),
         "detector": floor.model_flops(served_model_path(config.repo, "detector"), (1, 3, 320, 512)),

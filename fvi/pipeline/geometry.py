@@ -14,6 +14,10 @@ CANONICAL_CORNERS = np.float32([[0, 0], [CANONICAL_SIZE[0], 0], [CANONICAL_SIZE[
                                 [0, CANONICAL_SIZE[1]]])
 
 
+#: The letterbox's margin colour (and of a second look's region beyond the photo).
+LETTERBOX_GREY = 114
+
+
 @dataclass(frozen=True)
 class Letterbox:
     """How a photo was placed in the square cropper input: ``lb = img * scale + (dx, dy)``."""
@@ -37,7 +41,7 @@ def letterbox(image: np.ndarray, size: int = CROPPER_INPUT, margin: float = LETT
     scale = inner / max(h, w)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     small = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
-    out = np.full((size, size, 3), 114, np.uint8)
+    out = np.full((size, size, 3), LETTERBOX_GREY, np.uint8)
     dx, dy = (size - nw) // 2, (size - nh) // 2
     out[dy:dy + nh, dx:dx + nw] = small
     return out, Letterbox(scale, float(dx), float(dy))

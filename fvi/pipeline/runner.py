@@ -15,7 +15,9 @@ from fvi.pipeline.detection import LineBox
 from fvi.pipeline.fields import Field
 from fvi.pipeline.result import build_result
 
-MODELS = ("cropper", "detector", "reader")
+#: The trained models: ``cropper_cut`` is the cropper's second look at a card the photo's frame cuts
+#: (`steps.at_frame`; docs/models.md).
+MODELS = ("cropper", "cropper_cut", "detector", "reader")
 
 
 @dataclass
@@ -45,7 +47,8 @@ def served_model_path(repo: Path, model: str) -> Path:
 
 
 class Pipeline:
-    """cropper -> warp (full resolution) -> detector -> sorted lines -> one reader batch -> fields."""
+    """cropper (two looks; the second by cropper_cut for a card at the frame) -> warp (full resolution) ->
+    detector -> sorted lines -> one reader batch -> fields."""
 
     def __init__(self, repo: Path | None = None, paths: dict[str, Path] | None = None, threads: int = 1) -> None:
         import onnxruntime as ort
@@ -70,7 +73,8 @@ class Pipeline:
         first = tuple(out[0] for out in self.run_model("cropper", x))
         x, zoom_lb = steps.zoom_input(image, lb, first)
         second = tuple(out[0] for out in self.run_model("cropper", x))
-        located = steps.locate_card(image, lb, first, (zoom_lb, second))
+        located = steps.locate_card(image, lb, first, (zoom_lb, second),
+                                    lambda: tuple(out[0] for out in self.run_model("cropper_cut", x)))
         t1 = time.perf_counter()
         if located.card is None:
             return CardReading(located.crop, None, None, timing_ms={"cropper": 1000 * (t1 - t0)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -20,10 +21,18 @@ from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
-from fvi.pipeline.edges import complete_cut_card
+from fvi.pipeline.edges import complete_cut_card, near_frame
 from fvi.pipeline.fields import Field, ReadLine, allowed_fields, assemble_fields
 from fvi.pipeline.formats import line_format
-from fvi.pipeline.geometry import CANONICAL_CORNERS, Letterbox, batch_lines, crop_line, letterbox, warp_card
+from fvi.pipeline.geometry import (
+    CANONICAL_CORNERS,
+    LETTERBOX_GREY,
+    Letterbox,
+    batch_lines,
+    crop_line,
+    letterbox,
+    warp_card,
+)
 from fvi.pipeline.marks import tidy_marks
 from fvi.pipeline.specs import (
     CARD_CLASSES,
@@ -125,15 +134,22 @@ def first_look(heatmaps: np.ndarray, offsets: np.ndarray, card_logits: np.ndarra
 def zoom_view(image: np.ndarray, corners: np.ndarray, margin: float = ZOOM_MARGIN) -> tuple[np.ndarray, Letterbox] | None:
     """The photo region around ``corners`` (image px) plus ``margin`` of the quad's longer side on each
     side, letterboxed (uint8), and how it maps to the photo (a Letterbox whose offsets include the
-    region's origin); None when the region is empty."""
+    region's origin); None when the region is empty. The region stops at the photo's edges, unless a
+    corner lies at the frame (the card may go on past it): then it reaches past them, grey as the
+    letterbox's margin, so the cropper can point at corners outside the photo."""
     h, w = image.shape[:2]
     (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
     m = margin * max(x1 - x0, y1 - y0)
-    left, top = int(max(0, x0 - m)), int(max(0, y0 - m))
-    right, bottom = int(min(w, x1 + m)), int(min(h, y1 + m))
-    if right - left < 2 or bottom - top < 2:
+    left, top, right, bottom = int(x0 - m), int(y0 - m), int(x1 + m), int(y1 + m)
+    if not near_frame(np.float32(corners), image.shape).any():
+        left, top, right, bottom = max(0, left), max(0, top), min(w, right), min(h, bottom)
+    if min(right, w) - max(left, 0) < 2 or min(bottom, h) - max(top, 0) < 2:
         return None
-    boxed, region_lb = letterbox(image[top:bottom, left:right])
+    region = image[max(0, top):min(h, bottom), max(0, left):min(w, right)]
+    if left < 0 or top < 0 or right > w or bottom > h:
+        region = cv2.copyMakeBorder(region, max(0, -top), max(0, bottom - h), max(0, -left), max(0, right - w),
+                                    cv2.BORDER_CONSTANT, value=(LETTERBOX_GREY,) * 3)
+    boxed, region_lb = letterbox(region)
     s = region_lb.scale
     return boxed, Letterbox(s, region_lb.dx - left * s, region_lb.dy - top * s)
 
@@ -142,23 +158,33 @@ def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple
     """The cropper's second input: ``zoom_view`` of the card of the first look. With no card found, the
     whole photo again (an ensemble cannot skip the step; the second look then changes nothing)."""
     crop = first_look(*first)
-    view = None if crop.card_class == "none" else zoom_view(image, lb.to_image(crop.corners))
+    view = None if crop.card_class == "none" else zoom_view(image, lb.to_image(crop.corners))  # see at_frame
     if view is None:
         return cropper_input(image)
     boxed, zoom_lb = view
     return to_nchw([boxed]), zoom_lb
 
 
+def at_frame(image: np.ndarray, lb: Letterbox, crop: CropResult) -> bool:
+    """Whether the first look found a card with a corner at the photo's frame or past it: its second look
+    then reaches past the photo (``zoom_view``) and is taken from ``cropper_cut``."""
+    return crop.card_class != "none" and bool(near_frame(lb.to_image(crop.corners), image.shape).any())
+
+
 def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
-                second: tuple[Letterbox, CropperOutputs]) -> Located:
-    """Decode the cropper's two looks (the second from ``zoom_input``: its letterbox and outputs), put back
-    corners the photo's frame cut off (``fvi.pipeline.edges``), and warp the FULL-RESOLUTION photo to the
-    canonical card."""
+                second: tuple[Letterbox, CropperOutputs],
+                cut_look: Callable[[], CropperOutputs | None] | None = None) -> Located:
+    """Decode the cropper's two looks (the second from ``zoom_input``: its letterbox and outputs; when the
+    first look's card is ``at_frame``, ``cut_look()`` gives ``cropper_cut``'s outputs for the same input,
+    used instead), put back corners the photo's frame cut off (``fvi.pipeline.edges``), and warp the
+    FULL-RESOLUTION photo to the canonical card."""
     crop = first_look(*first)
     if crop.card_class == "none":
         return Located(crop, None, None)
-    corners = lb.to_image(crop.corners)
     zoom_lb, outputs = second
+    if cut_look is not None and at_frame(image, lb, crop):
+        outputs = cut_look() or outputs  # None: cropper_cut is not serving (Triton logs why)
+    corners = lb.to_image(crop.corners)
     zoomed = decode_corners(*outputs)
     zoomed_corners = zoom_lb.to_image(zoomed.corners)
     width = max(1.0, float(np.linalg.norm(corners[1] - corners[0])))

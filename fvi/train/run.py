@@ -62,7 +62,8 @@ def _cached_photos(data: Path, workers: int, zoom_seed: int | None = None):
     from fvi.train.cropper_task import build_photo_set
 
     labels = load_labels(data)
-    kind = "photos" if zoom_seed is None else f"zoom_seed{zoom_seed}"
+    # zoom2: second looks reach past the photo's edges when the card touches them (`steps.zoom_view`).
+    kind = "photos" if zoom_seed is None else f"zoom2_seed{zoom_seed}"
     stem = data / "cache" / f"cropper_{kind}_n{len(labels)}"
     if not stem.with_suffix(".npy").exists():
         console.print(f"[cropper] letterboxing {len(labels)} {kind} from {data} (cached in {stem}.npy)")

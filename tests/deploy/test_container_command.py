@@ -112,8 +112,9 @@ def test_gpu_command_reads_the_gpu_configs_of_the_onnx_models_and_config_pbtxt_o
     with pytest.raises(ServerError):
         server.start()
     log = server.log_path.read_text(errors="replace")
-    refused = {m for m in ("cropper", "detector", "reader", "preprocess", "zoom", "warp", "lines", "assemble")
+    refused = {m for m in ("cropper", "cropper_cut", "detector", "reader", "preprocess", "zoom", "warp", "lines",
+                           "assemble")
                if f"instance group {m}_0 of model {m} has kind KIND_GPU but no GPUs are available" in log}
-    assert refused == {"cropper", "detector", "reader"}
+    assert refused == {"cropper", "cropper_cut", "detector", "reader"}
     for step in ("preprocess", "zoom", "warp", "lines", "assemble"):
         assert f"successfully loaded '{step}'" in log

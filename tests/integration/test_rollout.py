@@ -32,7 +32,7 @@ def served(tmp_path_factory):
     repo = work / "repo"
     shutil.copytree(ROOT / "model_repository", repo, ignore=shutil.ignore_patterns("__pycache__", "rollouts.jsonl"))
     http, grpc, metrics = free_ports()
-    config = ServerConfig(repo, http, grpc, metrics, model_control_mode="explicit", load_models=["fvi"],
+    config = ServerConfig(repo, http, grpc, metrics, model_control_mode="explicit", load_models=["fvi", "cropper_cut"],
                           workdir=work / "w")
     (port,) = free_ports(1)
     settings = Settings(triton_urls=[f"127.0.0.1:{grpc}"], gateway_host="127.0.0.1", gateway_port=port)

@@ -21,7 +21,8 @@ from fvi.synth.generate import SynthConfig, generate_dataset
 from fvi.triton.server import ServerConfig, ServerError, TritonServer, free_ports, shared_memory_of
 
 ROOT = Path(__file__).parents[2]
-MODELS = {"cropper": ("heatmaps", "offsets", "card_logits"), "detector": ("kernels",), "reader": ("logits",)}
+MODELS = {"cropper": ("heatmaps", "offsets", "card_logits"), "cropper_cut": ("heatmaps", "offsets", "card_logits"),
+          "detector": ("kernels",), "reader": ("logits",)}
 
 
 def model_repo(tmp_path: Path, models=tuple(MODELS)) -> Path:

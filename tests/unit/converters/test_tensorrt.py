@@ -16,7 +16,7 @@ ROOT = Path(__file__).parents[3]
 REPO = ROOT / "model_repository"
 
 
-@pytest.mark.parametrize("model", ["cropper", "detector", "reader"])
+@pytest.mark.parametrize("model", ["cropper", "cropper_cut", "detector", "reader"])
 def test_gpu_config_profile_is_the_one_the_converter_derives(model):
     shapes = trt_converter.profile(model, mc.read(REPO / model / "config.pbtxt"))
     [accelerator] = mc.read(REPO / model / "configs" / "gpu.pbtxt").optimization.execution_accelerators \

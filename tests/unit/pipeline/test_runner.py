@@ -63,7 +63,7 @@ def test_fvi_eval_writes_a_report_with_every_measure(tmp_path):
     text = report.read_text()
     assert "end-to-end exact" in text
     assert "- data: 4 photos, seed 9999, fonts core" in text  # what the data set is, from its manifest
-    assert re.search(r"- models: cropper v\d+, detector v\d+, reader v\d+", text)
+    assert re.search(r"- models: cropper v\d+, cropper_cut v\d+, detector v\d+, reader v\d+", text)
     routing = results["all"]["confidence_routing"]
     assert [r["threshold"] for r in routing] == [0.3, 0.5, 0.7, 0.9]
     assert all(a["kept"] >= b["kept"] for a, b in itertools.pairwise(routing))  # higher bar, fewer fields

@@ -5,6 +5,7 @@ import pytest
 
 from fvi.pipeline import steps
 from fvi.pipeline.cropping import corner_targets
+from fvi.pipeline.geometry import LETTERBOX_GREY, letterbox
 from fvi.pipeline.specs import CARD_CLASSES, NO_CARD_CLASS
 
 CARD = CARD_CLASSES.index("cccd_chip/front")
@@ -72,3 +73,47 @@ def test_with_no_card_in_the_first_look_the_second_sees_the_whole_photo_and_chan
     assert zoom_lb == lb
     located = steps.locate_card(image, lb, first, (zoom_lb, outputs(lb.to_letterbox(corners))))
     assert located.crop.card_class == "none" and located.card is None
+
+
+def test_a_card_at_the_frame_is_seen_past_the_photo_edge_in_letterbox_grey(photo):
+    image, _ = photo
+    cut = np.float32([[-60, 300], [520, 310], [515, 650], [0, 640]])  # its left corners at or past the edge
+    boxed, lb = steps.zoom_view(image, cut)
+    left_of_photo = lb.to_letterbox(np.float32([[-40, 470]]))[0].round().astype(int)  # outside the photo
+    inside = lb.to_letterbox(np.float32([[300, 470]]))[0].round().astype(int)
+    assert (boxed[left_of_photo[1], left_of_photo[0]] == LETTERBOX_GREY).all()
+    back = lb.to_image(inside[None].astype(np.float32))[0].round().astype(int)
+    assert np.abs(boxed[inside[1], inside[0]].astype(int) - image[back[1], back[0]]).max() <= 3
+    assert lb.to_letterbox(cut)[:, 0].min() > 0  # every corner, even the one past the edge, is in the view
+    near = cut + np.float32([90, 0])  # 30 px from the edge, not at it: the view stops at the photo's edge
+    boxed, _ = steps.zoom_view(image, near)
+    m = int(0.15 * 580)
+    expected, _ = letterbox(image[300 - m:650 + m, 0:610 + m])
+    np.testing.assert_array_equal(boxed, expected)
+
+
+def test_a_card_at_the_frame_takes_its_second_look_from_cropper_cut_and_others_never_ask(photo):
+    image, corners = photo
+    _, lb = steps.cropper_input(image)
+    cut = np.float32([[-60, 300], [520, 310], [515, 650], [0, 640]])
+    asked = []
+
+    def cut_look(answer):
+        def look():
+            asked.append(1)
+            return answer
+        return look
+
+    for quad, expect_asked in ((corners, False), (cut, True)):
+        first = outputs(lb.to_letterbox(quad))
+        _, zoom_lb = steps.zoom_input(image, lb, first)
+        own = outputs(zoom_lb.to_letterbox(quad + np.float32([2, 0])), 0)
+        other = outputs(zoom_lb.to_letterbox(quad + np.float32([0, 3])), 0)
+        asked.clear()
+        located = steps.locate_card(image, lb, first, (zoom_lb, own), cut_look(other))
+        assert bool(asked) == expect_asked
+        shift = [0, 3] if expect_asked else [2, 0]
+        np.testing.assert_allclose(located.corners[1:3], (quad + np.float32(shift))[1:3], atol=0.05)
+    # cropper_cut not serving (None): the cropper's own second look.
+    located = steps.locate_card(image, lb, first, (zoom_lb, own), cut_look(None))
+    np.testing.assert_allclose(located.corners[1:3], (cut + np.float32([2, 0]))[1:3], atol=0.05)

@@ -9,7 +9,7 @@ from fvi.triton import model_config as mc
 
 ROOT = Path(__file__).parents[3]
 REPO = ROOT / "model_repository"
-ONNX_MODELS = ("cropper", "detector", "reader")
+ONNX_MODELS = ("cropper", "cropper_cut", "detector", "reader")
 
 
 @pytest.mark.parametrize("path", sorted(REPO.glob("*/config.pbtxt")) + sorted(REPO.glob("*/configs/*.pbtxt")),

@@ -94,7 +94,7 @@ def test_an_eval_report_without_the_models_figures_is_refused(tmp_path):
 def test_quick_evaluation_records_figures_measured_with_the_candidate(repo, tmp_path):
     from fvi.synth.generate import SynthConfig, generate_dataset
 
-    for model in ("cropper",):
+    for model in ("cropper", "cropper_cut"):
         shutil.copytree(REPO / model, repo / model)
     generate_dataset(tmp_path / "eval", 2, SynthConfig(seed=77, no_card_rate=0.0))
     results = rollout.quick_evaluation(repo, "reader", V1, tmp_path / "eval", 2)
