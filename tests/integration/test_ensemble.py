@@ -67,6 +67,28 @@ def test_a_card_cut_by_the_photos_edge_fails_the_card_inside_photo_check_in_both
         assert check["status"] == status, served["corners"]
 
 
+def test_without_cropper_cut_loaded_a_card_at_the_frame_is_read_with_the_croppers_own_second_look(server, tmp_path):
+    """cropper_cut is called from the warp step (BLS), not an ensemble step, so `--load-model=fvi` alone
+    does not load it: such a card is still a normal result, read as the cropper's second look reads it, the
+    answer says cropper_cut served nothing, and the server log says why."""
+    from fvi.pipeline import steps
+
+    sample = Generator(SynthConfig(seed=9090, no_card_rate=0.0, cut_corner_rate=1.0)).sample(0)
+    image = decode_image(sample.jpeg)
+    x, lb = steps.cropper_input(image)
+    first = tuple(out[0] for out in Pipeline(ROOT / "model_repository").run_model("cropper", x))
+    assert steps.at_frame(image, lb, steps.first_look(*first))
+    http, grpc, metrics = free_ports()
+    config = ServerConfig(ROOT / "model_repository", http, grpc, metrics, model_control_mode="explicit",
+                          load_models=["fvi"], workdir=tmp_path)
+    with TritonServer(config) as alone:
+        served = infer(alone, sample.jpeg)
+        log = alone.log_path.read_text(errors="replace")
+    assert served["models"]["cropper_cut"] is None and served["fields"]
+    assert "cropper_cut did not answer, the cropper's second look is used" in log
+    assert served["corners"] != infer(server, sample.jpeg)["corners"]  # the full server used cropper_cut
+
+
 def test_the_served_qr_code_equals_the_in_process_one(server):
     from tests.scans import scan_photos
 
