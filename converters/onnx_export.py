@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from fvi.pipeline.specs import SAME_NETWORK_AS, network_of
+
 ONNX_OPSET = 17
 
 
@@ -31,7 +33,6 @@ SPECS: dict[str, OnnxSpec] = {
     "reader": OnnxSpec(("image",), ("logits",), {"image": {0: "batch", 3: "width"}, "logits": {0: "batch", 1: "steps"}},
                        1e-3),
 }
-SPECS["cropper_cut"] = SPECS["cropper"]
 
 
 def load_weights(name: str, weights: Path) -> torch.nn.Module:
@@ -39,7 +40,7 @@ def load_weights(name: str, weights: Path) -> torch.nn.Module:
     state = torch.load(weights, map_location="cpu", weights_only=False)
     state = state.get("model", state) if isinstance(state, dict) and "model" in state else state
     state = {k: v.float() for k, v in state.items()}
-    if name in ("cropper", "cropper_cut"):  # cropper_cut: the cropper's network, other weights
+    if network_of(name) == "cropper":
         from fvi.models.cropper import Cropper
 
         model = Cropper()
@@ -52,7 +53,7 @@ def load_weights(name: str, weights: Path) -> torch.nn.Module:
 
         return Reader.from_state_dict(state).eval()
     else:
-        raise ValueError(f"unknown model {name!r}; expected cropper, cropper_cut, detector or reader")
+        raise ValueError(f"unknown model {name!r}; expected one of {', '.join([*SPECS, *SAME_NETWORK_AS])}")
     model.load_state_dict(state)
     return model.eval()
 
@@ -77,7 +78,7 @@ def export(name: str, model: torch.nn.Module, example: np.ndarray, out: Path,
     import onnxruntime as ort
     import onnxslim
 
-    spec = SPECS[name]
+    spec = SPECS[network_of(name)]
     buffer = io.BytesIO()
     with torch.no_grad():
         torch.onnx.export(model, torch.from_numpy(example), buffer, input_names=list(spec.inputs),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from fvi.pipeline.specs import network_of
+
 # Which evaluation figures describe which model (keys of fvi.evaluate summaries).
 FIGURES = {
     "cropper": [("corner error mean, % of card width", "corner_error_mean_pct", "{:.2f}"),
@@ -16,7 +18,11 @@ FIGURES = {
     "reader": [("character error rate", "reader_cer", "{:.4f}"),
                ("exact lines", "reader_exact_lines", "{:.4f}")],
 }
-FIGURES["cropper_cut"] = FIGURES["cropper"]  # the cropper's second look at cards the frame cuts
+
+
+def figures_of(model: str) -> list[tuple[str, str, str]] | None:
+    """The figures that describe ``model`` (those of the network it runs, `specs.network_of`), or None."""
+    return FIGURES.get(network_of(model))
 
 
 def figures_table(model: str, results: dict) -> list[str]:
@@ -24,7 +30,7 @@ def figures_table(model: str, results: dict) -> list[str]:
     names = list(results)
     lines = ["| measure | " + " | ".join(f"{n} ({results[n]['photos']} photos)" for n in names) + " |",
              "|---|" + "---|" * len(names)]
-    for label, key, fmt in FIGURES[model]:
+    for label, key, fmt in figures_of(model):
         lines.append(f"| {label} | " + " | ".join(fmt.format(results[n][key]) for n in names) + " |")
     return lines
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from fvi.pipeline.geometry import batch_lines, crop_line, letterbox, warp_card
-from fvi.pipeline.specs import DETECTOR_INPUT
+from fvi.pipeline.specs import DETECTOR_INPUT, network_of
 from fvi.pipeline.steps import to_nchw
 from fvi.synth.generate import load_labels
 
@@ -17,7 +17,7 @@ def real_inputs(name: str, data: Path, count: int = 8) -> list[np.ndarray]:
     """Batches of real inputs for ``name`` (cropper, cropper_cut, detector, reader) from the photos in ``data``."""
     labels = [l for l in load_labels(data) if l.card is not None][:count]
     photos = [cv2.cvtColor(cv2.imread(str(data / "images" / l.image)), cv2.COLOR_BGR2RGB) for l in labels]
-    if name in ("cropper", "cropper_cut"):  # cropper_cut: the same network and input
+    if network_of(name) == "cropper":
         boxed = [letterbox(p)[0] for p in photos]
         return [to_nchw(boxed[:1]), to_nchw(boxed)]
     cards = [warp_card(p, np.float32(l.card.corners)) for p, l in zip(photos, labels)]

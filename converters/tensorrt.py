@@ -20,13 +20,13 @@ import math
 import sys
 from pathlib import Path
 
-from fvi.pipeline.specs import READER_BATCH_WIDTH_STEP, READER_MAX_WIDTH, READER_WIDTH_STEP
+from fvi.pipeline.specs import READER_BATCH_WIDTH_STEP, READER_MAX_WIDTH, READER_WIDTH_STEP, network_of
 
 PLAN_CONFIG = "trt"  # configs/trt.pbtxt, served with --model-config-name=trt
 PLAN_FILE = "model.plan"
 #: The batch TensorRT tunes for: a few concurrent photos for the cropper and detector, a card's lines
 #: for the reader.
-OPT_BATCH = {"cropper": 4, "cropper_cut": 4, "detector": 4, "reader": 16}
+OPT_BATCH = {"cropper": 4, "detector": 4, "reader": 16}  # by network (`runner.network_of`)
 #: Free (-1) axes other than the batch, by model: axis of the batched shape -> (min, opt, max).
 #: Reader lines are READER_WIDTH_STEP wide at least, and a card's batch is padded to a multiple of
 #: READER_BATCH_WIDTH_STEP, so the widest batch is READER_MAX_WIDTH rounded up to that step.
@@ -54,7 +54,7 @@ def profile(model: str, config) -> dict[str, tuple[Shape, Shape, Shape]]:
             shape = []
             for axis, dim in enumerate(t.shape):
                 if batched and axis == 0:
-                    shape.append((1, OPT_BATCH.get(model, 1), config.max_batch_size)[which])
+                    shape.append((1, OPT_BATCH.get(network_of(model), 1), config.max_batch_size)[which])
                 elif dim == -1:
                     if axis not in FREE_AXES.get(model, {}):
                         raise ValueError(f"{model}: input {t.name} axis {axis} is free; add its range to FREE_AXES")

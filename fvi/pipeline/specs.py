@@ -37,3 +37,12 @@ READER_BATCH_WIDTH_STEP = 64
 READER_DOWNSAMPLE = 4  # input columns per output time step
 #: Output classes: 0 is the CTC blank, then CHARSET in order.
 READER_ALPHABET = CHARSET
+
+
+#: Models that run another model's network (architecture, inputs, outputs) with their own weights.
+SAME_NETWORK_AS = {"cropper_cut": "cropper"}
+
+
+def network_of(model: str) -> str:
+    """The network a model runs: ``cropper_cut`` runs the cropper's, every other model its own."""
+    return SAME_NETWORK_AS.get(model, model)

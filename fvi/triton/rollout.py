@@ -76,9 +76,9 @@ def interface_lines(config) -> list[str]:
 
 def load_eval_report(path: Path, model: str) -> dict:
     """Figures from `fvi eval --report X.md` (reads X.json beside it) or the .json itself."""
-    from converters.publish import FIGURES
+    from converters.publish import FIGURES, figures_of
 
-    if model not in FIGURES:
+    if figures_of(model) is None:
         raise PublishRefused(f"{model!r} has no evaluation figures: publish one of {', '.join(FIGURES)}")
     path = Path(path)
     path = path.with_suffix(".json") if path.suffix == ".md" else path
@@ -86,7 +86,7 @@ def load_eval_report(path: Path, model: str) -> dict:
         results = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise PublishRefused(f"cannot read evaluation report {path}: {exc}") from exc
-    missing = [key for _, key, _ in FIGURES[model] if key not in results.get("all", {})]
+    missing = [key for _, key, _ in figures_of(model) if key not in results.get("all", {})]
     if missing:
         raise PublishRefused(f"{path} is not an `fvi eval` JSON report for {model} (missing {', '.join(missing)})")
     return {k: v for k, v in results.items() if isinstance(v, dict) and "photos" in v}
