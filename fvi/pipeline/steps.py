@@ -158,7 +158,8 @@ def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple
     """The cropper's second input: ``zoom_view`` of the card of the first look. With no card found, the
     whole photo again (an ensemble cannot skip the step; the second look then changes nothing)."""
     crop = first_look(*first)
-    view = None if crop.card_class == "none" else zoom_view(image, lb.to_image(crop.corners))  # past the photo when at_frame
+    # A card at_frame: the view reaches past the photo's edges.
+    view = None if crop.card_class == "none" else zoom_view(image, lb.to_image(crop.corners))
     if view is None:
         return cropper_input(image)
     boxed, zoom_lb = view
