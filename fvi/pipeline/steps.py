@@ -157,7 +157,7 @@ def zoom_view(image: np.ndarray, corners: np.ndarray, margin: float = ZOOM_MARGI
 def zoom_input(image: np.ndarray, lb: Letterbox, first: CropperOutputs) -> tuple[np.ndarray, Letterbox]:
     """The cropper's second input: ``zoom_view`` of the card of the first look. With no card found, the
     whole photo again (an ensemble cannot skip the step; the second look then changes nothing)."""
-    crop = first_look(*first)
+    crop = decode_corners(*first)  # a card whose quad is not plausible gets a second look too
     # A card at_frame: the view reaches past the photo's edges.
     view = None if crop.card_class == "none" else zoom_view(image, lb.to_image(crop.corners))
     if view is None:
@@ -178,19 +178,24 @@ def locate_card(image: np.ndarray, lb: Letterbox, first: CropperOutputs,
     """Decode the cropper's two looks (the second from ``zoom_input``: its letterbox and outputs; when the
     first look's card is ``at_frame``, ``cut_look()`` gives ``cropper_cut``'s outputs for the same input,
     used instead), put back corners the photo's frame cut off (``fvi.pipeline.edges``), and warp the
-    FULL-RESOLUTION photo to the canonical card."""
-    crop = first_look(*first)
+    FULL-RESOLUTION photo to the canonical card. A first look that names a card with a quad that is not
+    plausible (a small or far card: ``first_look`` alone says no card) finds it when its second look's quad
+    is plausible; else the photo has no card."""
+    crop = decode_corners(*first)
     if crop.card_class == "none":
         return Located(crop, None, None)
+    sure = plausible_quad(crop.corners, crop.corner_scores)
     zoom_lb, outputs = second
     if cut_look is not None and at_frame(image, lb, crop):
         outputs = cut_look() or outputs  # None: cropper_cut is not serving (Triton logs why)
     corners = lb.to_image(crop.corners)
     zoomed = decode_corners(*outputs)
+    if not sure and (zoomed.card_class == "none" or not plausible_quad(zoomed.corners, zoomed.corner_scores)):
+        return Located(first_look(*first), None, None)
     zoomed_corners = zoom_lb.to_image(zoomed.corners)
     width = max(1.0, float(np.linalg.norm(corners[1] - corners[0])))
     moved = float(np.linalg.norm(zoomed_corners - corners, axis=1).max()) / width
-    if moved < ZOOM_AGREE:
+    if moved < ZOOM_AGREE or not sure:
         corners = np.float32(zoomed_corners)
         crop = crop_from_probs(zoomed.class_probs, lb.to_letterbox(corners), zoomed.corner_scores)
         if crop.card_class == "none":

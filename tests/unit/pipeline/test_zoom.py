@@ -117,3 +117,20 @@ def test_a_card_at_the_frame_takes_its_second_look_from_cropper_cut_and_others_n
     # cropper_cut not serving (None): the cropper's own second look.
     located = steps.locate_card(image, lb, first, (zoom_lb, own), cut_look(None))
     np.testing.assert_allclose(located.corners[1:3], (cut + np.float32([2, 0]))[1:3], atol=0.05)
+
+
+def test_a_card_whose_first_quad_is_not_plausible_is_found_by_a_plausible_second_look(photo):
+    image, corners = photo
+    _, lb = steps.cropper_input(image)
+    crossed = corners[[0, 2, 1, 3]]  # the first look's corners cross: no card by the first look alone
+    first = outputs(lb.to_letterbox(crossed))
+    assert steps.first_look(*first).card_class == "none"
+    _, zoom_lb = steps.zoom_input(image, lb, first)
+    assert np.ptp(zoom_lb.to_letterbox(corners)[:, 0]) > 2.5 * np.ptp(lb.to_letterbox(corners)[:, 0])  # zoomed
+    located = steps.locate_card(image, lb, first, (zoom_lb, outputs(zoom_lb.to_letterbox(corners), 0)))
+    np.testing.assert_allclose(located.corners, corners, atol=0.05)
+    assert located.crop.card_class == CARD_CLASSES[0] and located.card is not None
+    # a second look no more plausible (or saying no card) leaves the photo without a card
+    for second in (outputs(zoom_lb.to_letterbox(crossed), 0), outputs(None, NO_CARD_CLASS)):
+        located = steps.locate_card(image, lb, first, (zoom_lb, second))
+        assert located.crop.card_class == "none" and located.card is None and located.crop.card_present == 0
