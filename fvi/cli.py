@@ -233,12 +233,15 @@ def eval_cmd(
     url: str | None = typer.Option(None, "--url", help="Evaluate end to end through a running Triton server "
                                       "(gRPC HOST:PORT) instead of the models in process."),
     concurrency: int = typer.Option(4, "--concurrency", min=1, help="Requests in flight with --url."),
+    config_name: str = typer.Option("", "--config-name",
+                                    help="Read in process as Triton serves <model>/configs/NAME.pbtxt, e.g. "
+                                         "no-second-read (without --url)."),
 ) -> None:
     """Evaluate cropper, detector and reader alone, and the whole pipeline end to end."""
     import sys
 
     from fvi.evaluate import describe_data, evaluate, evaluate_served, format_report, write_json
-    from fvi.pipeline.runner import Pipeline
+    from fvi.pipeline.runner import Pipeline, served_second_read
 
     command = "fvi " + " ".join(sys.argv[1:])
     about = [f"data: {describe_data(data)}"]
@@ -249,8 +252,10 @@ def eval_cmd(
         text = format_report(results, f"End-to-end evaluation through Triton ({url}) on {data}", command,
                              tuple(about))
     else:
-        pipeline = Pipeline(repo)
-        about.append("models: " + ", ".join(f"{m} v{v}" for m, v in pipeline.versions.items()) + f" ({repo})")
+        second_read = served_second_read(repo, config_name)
+        pipeline = Pipeline(repo, second_read=second_read)
+        about.append("models: " + ", ".join(f"{m} v{v}" for m, v in pipeline.versions.items()) + f" ({repo})"
+                     + ("" if second_read else "; no second read of doubted lines"))
         results = evaluate(data, pipeline, limit)
         text = format_report(results, f"Evaluation on {data}", command, tuple(about))
     if tesseract and not url:
@@ -282,6 +287,9 @@ def serve_cmd(
     gateway_port: int = typer.Option(8080, "--gateway-port", envvar="FVI_GATEWAY_PORT",
                                      help="HTTP gateway port (API and web page); other gateway settings: FVI_*."),
     no_gateway: bool = typer.Option(False, "--no-gateway", help="Start Triton only, without the HTTP gateway."),
+    config_name: str = typer.Option("", "--config-name", envvar="FVI_MODEL_CONFIG_NAME",
+                                    help="Serve <model>/configs/NAME.pbtxt where a model has it (Triton's "
+                                         "--model-config-name), e.g. no-second-read."),
 ) -> None:
     """Start the real Triton Inference Server (from the nvidia-pytriton wheel) and the HTTP gateway in front of it."""
     from fvi.triton.instances import InstanceCountError, parse_instance_counts
@@ -293,7 +301,7 @@ def serve_cmd(
         console.print(f"[red]--instances:[/red] {exc}")
         raise typer.Exit(2) from exc
     server = TritonServer(ServerConfig(repo, http_port, grpc_port, metrics_port, model_control_mode,
-                                       instances=counts))
+                                       config_name=config_name, instances=counts))
     stop = StopRequest.on_signals()
     try:
         server.start()

@@ -172,11 +172,13 @@ def true_lines(card: CardLabel) -> tuple[list[LineBox], list[str]]:
 def _count_stages(subsets: list[Tally], label: ImageLabel, pipeline: Pipeline, upright: np.ndarray,
                   kernel_logits: np.ndarray, true_boxes: list[LineBox], true_logits: np.ndarray | None) -> None:
     """Exact fields read from the truly warped card: with the detector's lines, then with the true lines
-    (``true_logits``: the reader's outputs for them, in order); the same steps the pipeline runs
-    (`find_lines`, `reader_input`, `read_fields`)."""
+    (``true_logits``: the reader's outputs for them, in order, read once); the same steps the pipeline runs
+    (`find_lines`, `Pipeline.read_lines` with its second read, `read_fields`)."""
     card_class = f"{label.card.type.value}/{label.card.side.value}"
     found = steps.find_lines(kernel_logits, card_class)
-    found_logits = pipeline.run_model("reader", steps.reader_input(upright, found))[0]
+    found_logits = pipeline.read_lines(upright, found)
+    if true_logits is not None:
+        true_logits = pipeline.read_lines(upright, true_boxes, true_logits)
     for stage, boxes, logits in zip(TRUTH_STAGES, (found, true_boxes), (found_logits, true_logits)):
         fields = steps.read_fields(card_class, boxes, logits) if boxes else {}
         hits = sum(key in fields and fields[key].text == f.text for key, f in label.card.fields.items())

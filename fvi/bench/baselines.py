@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from fvi.pipeline.image import decode_image
-from fvi.pipeline.runner import MODELS, Pipeline, served_model_path
+from fvi.pipeline.runner import MODELS, Pipeline, served_model_path, served_second_read
 
 
 class TorchPipeline(Pipeline):
     """The same pipeline code with the PyTorch checkpoints run eagerly: "load the checkpoints in the web
     process", the naive way to serve. Only ``run_model`` differs from the onnxruntime pipeline."""
 
-    def __init__(self, repo: Path, weights: Path, threads: int | None = None) -> None:
+    def __init__(self, repo: Path, weights: Path, threads: int | None = None, second_read: bool = True) -> None:
         import torch
 
         from converters.onnx_export import load_weights
@@ -36,6 +36,7 @@ class TorchPipeline(Pipeline):
         if threads:
             torch.set_num_threads(threads)
         self.versions = {m: served_model_path(repo, m).parent.name for m in MODELS}
+        self.second_read = second_read
         # The published fp16 weights of each served version (the ONNX graphs were exported from them).
         self.models = {m: load_weights(m, weights / m / f"v{v}.pt") for m, v in self.versions.items()}
 
@@ -170,10 +171,12 @@ def gateway_sender(url: str) -> Callable[[], Callable[[bytes], object]]:
 # ---- in-process baselines, each in its own child process -------------------------------------------------
 
 def run_in_process(kind: str, repo: Path, photos_dir: Path, requests: int, threads: int,
-                   weights: Path = Path("weights")) -> RunResult:
-    """Run an in-process baseline (``torch`` or ``onnxruntime``) in a child process; its measured result."""
+                   weights: Path = Path("weights"), config_name: str = "") -> RunResult:
+    """Run an in-process baseline (``torch`` or ``onnxruntime``) in a child process, reading as the served
+    configs (``config_name``) read; its measured result."""
     cmd = [sys.executable, "-m", "fvi.bench.baselines", kind, "--repo", str(repo), "--photos", str(photos_dir),
-           "--requests", str(requests), "--threads", str(threads), "--weights", str(weights)]
+           "--requests", str(requests), "--threads", str(threads), "--weights", str(weights),
+           "--config-name", config_name]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} baseline failed:\n{done.stderr[-2000:]}")
@@ -188,13 +191,15 @@ def _child(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--weights", type=Path, required=True)
+    parser.add_argument("--config-name", default="")
     args = parser.parse_args(argv)
     threads = f"{args.threads} thread{'s' if args.threads > 1 else ''}"
+    second_read = served_second_read(args.repo, args.config_name)
     if args.kind == "torch":
-        pipeline: Pipeline = TorchPipeline(args.repo, args.weights, args.threads)
+        pipeline: Pipeline = TorchPipeline(args.repo, args.weights, args.threads, second_read)
         name = f"PyTorch eager, in process ({threads})"
     else:
-        pipeline = Pipeline(args.repo, threads=args.threads)
+        pipeline = Pipeline(args.repo, threads=args.threads, second_read=second_read)
         name = f"onnxruntime, in process ({threads})"
     photos = [p.read_bytes() for p in sorted((args.photos / "images").iterdir())]
     result = sequential(lambda data: pipeline.read_json(decode_image(data)), photos, args.requests, name)

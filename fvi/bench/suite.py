@@ -259,7 +259,7 @@ def _in_process(results: BenchResults, data: Path, say: Callable[[str], None]) -
     for kind, threads in (("torch", 1), ("torch", 2), ("onnxruntime", 1), ("onnxruntime", 2)):
         say(f"baseline: {kind} in process, {threads} thread(s)")
         results.baselines.append(baselines.run_in_process(kind, config.repo, data, config.baseline_requests,
-                                                          threads, config.weights))
+                                                          threads, config.weights, config.config_name))
 
 
 def _tesseract(results: BenchResults, data: Path, say: Callable[[str], None]) -> None:

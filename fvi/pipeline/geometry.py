@@ -55,23 +55,27 @@ def warp_card(image: np.ndarray, corners: np.ndarray, size: tuple[int, int] = CA
     return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def crop_line(card: np.ndarray, box: tuple[float, float, float, float], pad: float = 0.12) -> np.ndarray:
-    """Grey crop of one text line (box in card pixels), resized to LINE_HEIGHT keeping aspect."""
+def crop_line(card: np.ndarray, box: tuple[float, float, float, float], pad: float = 0.12, shift: float = 0.0,
+              width: int | None = None) -> np.ndarray:
+    """Grey crop of one text line (box in card pixels), resized to LINE_HEIGHT keeping aspect (or to
+    ``width``); ``shift`` moves the crop down by that share of the box's height (up when negative)."""
     x0, y0, x1, y1 = box
     ph = (y1 - y0) * pad
+    dy = (y1 - y0) * shift
     x0, x1 = int(max(0, x0 - ph)), int(min(card.shape[1], x1 + ph))
-    y0, y1 = int(max(0, y0 - ph)), int(min(card.shape[0], y1 + ph))
+    y0, y1 = int(max(0, y0 - ph + dy)), int(min(card.shape[0], y1 + ph + dy))
     if x1 - x0 < 2 or y1 - y0 < 2:
-        return np.full((LINE_HEIGHT, READER_WIDTH_STEP), 255, np.uint8)
+        return np.full((LINE_HEIGHT, width or READER_WIDTH_STEP), 255, np.uint8)
     crop = card[y0:y1, x0:x1]
     if crop.ndim == 3:
         crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    return resize_line(crop)
+    return resize_line(crop, width)
 
 
-def resize_line(gray: np.ndarray) -> np.ndarray:
+def resize_line(gray: np.ndarray, width: int | None = None) -> np.ndarray:
+    """A grey line at LINE_HEIGHT, its width kept in proportion (or ``width``)."""
     h, w = gray.shape[:2]
-    nw = int(np.clip(round(w * LINE_HEIGHT / h), READER_WIDTH_STEP, READER_MAX_WIDTH))
+    nw = width or int(np.clip(round(w * LINE_HEIGHT / h), READER_WIDTH_STEP, READER_MAX_WIDTH))
     return cv2.resize(gray, (nw, LINE_HEIGHT), interpolation=cv2.INTER_AREA if h > LINE_HEIGHT else cv2.INTER_LINEAR)
 
 

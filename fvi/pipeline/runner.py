@@ -46,12 +46,33 @@ def served_model_path(repo: Path, model: str) -> Path:
     return Path(repo) / model / str(version) / "model.onnx"
 
 
+def second_read_on(value: str) -> bool:
+    """The assemble step's ``second_read`` parameter: "true" (the default) or "false"."""
+    value = value.strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError(f'parameter second_read must be "true" or "false", not {value!r}')
+    return value == "true"
+
+
+def served_second_read(repo: Path, config_name: str = "") -> bool:
+    """Whether the assemble step Triton serves from ``repo`` (its configs/``config_name``.pbtxt when there
+    is one, else config.pbtxt) reads doubted lines again: the in-process pipeline that matches it."""
+    from fvi.triton import model_config
+
+    variant = Path(repo) / "assemble" / "configs" / f"{config_name}.pbtxt"
+    config = model_config.read(variant if config_name and variant.is_file() else Path(repo) / "assemble" / "config.pbtxt")
+    return second_read_on(config.parameters["second_read"].string_value if "second_read" in config.parameters else "true")
+
+
 class Pipeline:
     """cropper (two looks; the second by cropper_cut for a card at the frame) -> warp (full resolution) ->
-    detector -> sorted lines -> one reader batch -> fields."""
+    detector -> sorted lines -> one reader batch (and one more of the doubted lines' moved crops) -> fields."""
 
-    def __init__(self, repo: Path | None = None, paths: dict[str, Path] | None = None, threads: int = 1) -> None:
+    def __init__(self, repo: Path | None = None, paths: dict[str, Path] | None = None, threads: int = 1,
+                 second_read: bool = True) -> None:
         import onnxruntime as ort
+
+        self.second_read = second_read  # the assemble step's `second_read` parameter
 
         paths = paths or {m: served_model_path(Path(repo), m) for m in MODELS}
         self.versions = {m: paths[m].parent.name for m in MODELS}
@@ -65,6 +86,14 @@ class Pipeline:
         """One model's outputs for one input batch."""
         session = self.sessions[model]
         return session.run(None, {session.get_inputs()[0].name: x})
+
+    def read_lines(self, card: np.ndarray, boxes: list[LineBox], first: np.ndarray | None = None) -> np.ndarray:
+        """The reader's output for the card's lines, one batch (or ``first``, that batch's output already
+        read), its doubted lines read again (``steps.second_read``): the rows ``steps.read_fields`` decodes."""
+        if first is None:
+            first = self.run_model("reader", steps.reader_input(card, boxes))[0]
+        return steps.second_read(card, boxes, first,
+                                 (lambda x: self.run_model("reader", x)[0]) if self.second_read else None)
 
     def read(self, image: np.ndarray) -> CardReading:
         """Read one RGB photo."""
@@ -84,7 +113,7 @@ class Pipeline:
                                                                     crop.corners, crop.corner_scores))
         boxes = steps.find_lines(kernels, located.crop.card_class)
         t2 = time.perf_counter()
-        reader_logits = self.run_model("reader", steps.reader_input(located.card, boxes))[0]
+        reader_logits = self.read_lines(located.card, boxes)
         fields = steps.read_fields(located.crop.card_class, boxes, reader_logits)
         t3 = time.perf_counter()
         return CardReading(located.crop, located.corners, located.card, fields, {

@@ -89,6 +89,23 @@ def test_without_cropper_cut_loaded_a_card_at_the_frame_is_read_with_the_cropper
     assert served["corners"] != infer(server, sample.jpeg)["corners"]  # the full server used cropper_cut
 
 
+def test_the_served_second_read_of_doubted_lines_equals_the_in_process_one_and_its_config_turns_it_off(
+        server, tmp_path):
+    """The assemble step reads the doubted lines again through the reader (BLS), as the in-process pipeline
+    does: the same answer, one the second read changed; served with `--model-config-name=no-second-read`
+    it answers as the pipeline without the second read."""
+    sample = Generator(SynthConfig(seed=7070, no_card_rate=0.0)).sample(0)
+    image = decode_image(sample.jpeg)
+    local = Pipeline(ROOT / "model_repository").read_json(image)
+    first_only = Pipeline(ROOT / "model_repository", second_read=False).read_json(image)
+    assert {k: f["text"] for k, f in first_only["fields"].items()} != {k: f["text"] for k, f in local["fields"].items()}
+    assert without_timing(infer(server, sample.jpeg)) == without_timing(local)
+    http, grpc, metrics = free_ports()
+    config = ServerConfig(ROOT / "model_repository", http, grpc, metrics, config_name="no-second-read", workdir=tmp_path)
+    with TritonServer(config) as without:
+        assert without_timing(infer(without, sample.jpeg)) == without_timing(first_only)
+
+
 def test_the_served_qr_code_equals_the_in_process_one(server):
     from tests.scans import scan_photos
 
