@@ -16,6 +16,7 @@ from fvi.cards.marks import MARK_DISTANCES, MARK_PHRASES
 from fvi.cards.names import SURNAMES
 from fvi.cards.streets import HOUSE_NUMBER_SHAPES, NUMBERED_AFTER
 from fvi.cards.syllables import is_syllable
+from fvi.cards.types import CardType
 from fvi.pipeline.addresses import ADDRESS_FIELDS, join_address_with_probs, match_address
 from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
@@ -34,6 +35,7 @@ from fvi.pipeline.geometry import (
     warp_card,
 )
 from fvi.pipeline.marks import tidy_marks
+from fvi.pipeline.renewal import with_renewal_held
 from fvi.pipeline.specs import (
     CARD_CLASSES,
     CROPPER_INPUT,
@@ -342,7 +344,29 @@ def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray
     if "mrz" in fields:
         mrz = [line for line in lines if line.box.field == "mrz"]
         fields["mrz"] = with_check_digits_held(card_class, fields["mrz"], mrz, [logits_of[id(line)] for line in mrz])
+    fields = with_renewal_dates(card_class, fields, logits_of)
     return {key: finished(key, field) for key, field in fields.items()}
+
+
+RENEWAL_KEYS = ("date_of_birth", "date_of_expiry")
+
+
+def with_renewal_dates(card_class: str, fields: dict[str, Field], logits_of: dict[int, np.ndarray]) -> dict[str, Field]:
+    """A CCCD front's birth date and expiry re-read together where they break the renewal rule
+    (``fvi.pipeline.renewal``); the dates as the reader read them in ``read_as``."""
+    if any(key not in fields or len(fields[key].lines) != 1 for key in RENEWAL_KEYS):
+        return fields
+    card_type = CardType(card_class.partition("/")[0])
+    old = [fields[key].lines[0] for key in RENEWAL_KEYS]
+    new = with_renewal_held(card_type, old[0].text, old[1].text,
+                            lambda key: logits_of[id(fields[key].lines[0])])
+    out = dict(fields)
+    for key, line, text in zip(RENEWAL_KEYS, old, new):
+        if text.text != line.text.text:
+            mended = assemble_fields(card_class, [ReadLine(line.box, text)])[key]
+            out[key] = dataclasses.replace(fields[key], text=mended.text, confidence=mended.confidence,
+                                           read_as=fields[key].text)
+    return out
 
 
 def with_check_digits_held(card_class: str, field: Field, lines: list[ReadLine], logits: list[np.ndarray]) -> Field:
