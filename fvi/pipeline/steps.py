@@ -20,6 +20,7 @@ from fvi.cards.types import CardType
 from fvi.pipeline.addresses import ADDRESS_FIELDS, join_address_with_probs, match_address
 from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
+from fvi.pipeline.crossread import with_birth_year_held, with_renewal_held
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode, log_softmax
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.edges import complete_cut_card, near_frame
@@ -35,7 +36,6 @@ from fvi.pipeline.geometry import (
     warp_card,
 )
 from fvi.pipeline.marks import tidy_marks
-from fvi.pipeline.renewal import with_renewal_held
 from fvi.pipeline.specs import (
     CARD_CLASSES,
     CROPPER_INPUT,
@@ -344,28 +344,38 @@ def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray
     if "mrz" in fields:
         mrz = [line for line in lines if line.box.field == "mrz"]
         fields["mrz"] = with_check_digits_held(card_class, fields["mrz"], mrz, [logits_of[id(line)] for line in mrz])
-    fields = with_renewal_dates(card_class, fields, logits_of)
+    fields = with_cross_reads(card_class, fields, logits_of)
     return {key: finished(key, field) for key, field in fields.items()}
 
 
-RENEWAL_KEYS = ("date_of_birth", "date_of_expiry")
-
-
-def with_renewal_dates(card_class: str, fields: dict[str, Field], logits_of: dict[int, np.ndarray]) -> dict[str, Field]:
-    """A CCCD front's birth date and expiry re-read together where they break the renewal rule
-    (``fvi.pipeline.renewal``); the dates as the reader read them in ``read_as``."""
-    if any(key not in fields or len(fields[key].lines) != 1 for key in RENEWAL_KEYS):
-        return fields
-    card_type = CardType(card_class.partition("/")[0])
-    old = [fields[key].lines[0] for key in RENEWAL_KEYS]
-    new = with_renewal_held(card_type, old[0].text, old[1].text,
-                            lambda key: logits_of[id(fields[key].lines[0])])
+def with_cross_reads(card_class: str, fields: dict[str, Field], logits_of: dict[int, np.ndarray]) -> dict[str, Field]:
+    """Lines that the card's structure ties, re-read together where they break the tie
+    (``fvi.pipeline.crossread``): the ID number and the birth date's year, then a CCCD front's birth date
+    and expiry. A field changed keeps the reader's text in ``read_as``."""
     out = dict(fields)
-    for key, line, text in zip(RENEWAL_KEYS, old, new):
-        if text.text != line.text.text:
-            mended = assemble_fields(card_class, [ReadLine(line.box, text)])[key]
-            out[key] = dataclasses.replace(fields[key], text=mended.text, confidence=mended.confidence,
-                                           read_as=fields[key].text)
+
+    def single(key: str) -> ReadLine | None:
+        field = out.get(key)
+        return field.lines[0] if field is not None and len(field.lines) == 1 else None
+
+    def replace(keys: tuple[str, str], old: tuple[ReadLine, ReadLine], new: tuple[DecodedLine, DecodedLine]) -> None:
+        for key, line, text in zip(keys, old, new):
+            if text.text != line.text.text:
+                mended = assemble_fields(card_class, [ReadLine(line.box, text)])[key]
+                out[key] = dataclasses.replace(out[key], text=mended.text, confidence=mended.confidence,
+                                               read_as=fields[key].text, lines=(ReadLine(line.box, text),))
+                logits_of[id(out[key].lines[0])] = logits_of[id(line)]
+
+    def logits(key: str) -> np.ndarray:
+        return logits_of[id(out[key].lines[0])]
+
+    if (id_line := single("id_number")) and (birth := single("date_of_birth")):
+        sex = out["sex"].text if "sex" in out else None
+        replace(("id_number", "date_of_birth"), (id_line, birth),
+                with_birth_year_held(id_line.text, birth.text, sex, logits))
+    if (birth := single("date_of_birth")) and (expiry := single("date_of_expiry")):
+        replace(("date_of_birth", "date_of_expiry"), (birth, expiry),
+                with_renewal_held(CardType(card_class.partition("/")[0]), birth.text, expiry.text, logits))
     return out
 
 

@@ -1,13 +1,20 @@
-"""A CCCD front's birth date and expiry read together under the renewal rule."""
+"""Lines a card's structure ties read together: a CCCD front's birth date and expiry (the renewal rule),
+the ID number's century and year digits and the birth date."""
 
 import numpy as np
 
 from fvi.cards.dates import NO_EXPIRY_TEXT
 from fvi.cards.types import CardType
 from fvi.pipeline import steps
+from fvi.pipeline.crossread import (
+    birth_year_pairs,
+    keeps_rule,
+    renewal_pairs,
+    with_birth_year_held,
+    with_renewal_held,
+)
 from fvi.pipeline.ctc import encode_text, greedy_decode
 from fvi.pipeline.detection import LineBox
-from fvi.pipeline.renewal import keeps_rule, renewal_pairs, with_renewal_held
 from fvi.pipeline.specs import READER_ALPHABET
 
 CLASSES = len(READER_ALPHABET) + 1
@@ -72,3 +79,29 @@ def test_read_fields_keeps_what_the_reader_read_beside_the_mended_date():
     fields = steps.read_fields("cccd_chip/front", boxes, logits)
     assert fields["date_of_expiry"].text == "04/06/2041" and fields["date_of_expiry"].read_as == "04/09/2041"
     assert fields["date_of_birth"].text == "04/06/2001" and fields["date_of_birth"].read_as is None
+
+
+def test_the_id_numbers_century_and_year_digits_and_the_birth_year():
+    assert birth_year_pairs("001083012345", "12/03/1985", "Nam") == [("001083012345", "12/03/1983"),
+                                                                    ("001085012345", "12/03/1985")]
+    assert birth_year_pairs("001183012345", "12/03/2005", "Nữ") == [("001183012345", "12/03/1983"),
+                                                                   ("001305012345", "12/03/2005")]
+    assert birth_year_pairs("123456789", "12/03/1985", "Nam") == []  # a 9-digit CMND number says nothing
+    assert birth_year_pairs("001083012345", "12/13/1985", "Nam") == []  # no date
+
+
+def test_a_doubted_year_digit_is_read_as_the_id_number_says_and_a_sure_one_stays():
+    id_number = reading("001083012345")
+    for doubt, expected in ((0.55, "12/03/1983"), (0.9995, "12/03/1985")):  # sure: at least 0.999
+        birth = reading("12/03/1985", {9: ("3", doubt)})
+        logits = {"id_number": id_number, "date_of_birth": birth}
+        i, b = with_birth_year_held(greedy_decode(id_number[None])[0], greedy_decode(birth[None])[0], "Nam",
+                                    logits.__getitem__)
+        assert (i.text, b.text) == ("001083012345", expected)
+    # the ID's doubted year digit read as the (sure) birth date says
+    id_number = reading("001088012345", {5: ("3", 0.55)})
+    birth = reading("12/03/1983")
+    logits = {"id_number": id_number, "date_of_birth": birth}
+    i, b = with_birth_year_held(greedy_decode(id_number[None])[0], greedy_decode(birth[None])[0], "Nam",
+                                logits.__getitem__)
+    assert (i.text, b.text) == ("001083012345", "12/03/1983")
