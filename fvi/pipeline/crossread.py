@@ -5,6 +5,9 @@
   which, so from the front the expiry is one of four given the birth date.
 - **ID number and birth date** (every front with a 12-digit ID, "ID number"): the ID's 4th digit gives the
   century of birth (and the sex), its 5th and 6th the year's last two digits.
+- **Expiry and MRZ** (a Căn cước back, "MRZ"): the MRZ's date line repeats the printed expiry (YYMMDD, or
+  fillers for none) under a check digit; where that check holds, the printed expiry is read as the MRZ says
+  if the reader nearly read it so.
 
 When the two lines as read break the tie, they are read again together: each pair that keeps it, with one
 of the two as read and the other derived from it, is priced by the reader's best path spelling it
@@ -26,6 +29,7 @@ import numpy as np
 
 from fvi.cards.dates import NO_EXPIRY_TEXT, RENEWAL_AGES, add_years, format_date, parse_date
 from fvi.cards.idnumber import century_sex_digit, parse_id12
+from fvi.cards.mrz import parse_td1
 from fvi.cards.types import CardType
 from fvi.pipeline.addresses import reader_doubted
 from fvi.pipeline.checkdigits import reread
@@ -59,9 +63,9 @@ def renewal_pairs(card_type: CardType, birth_text: str, expiry_text: str) -> lis
     return pairs
 
 
-def likeliest_pair(lines: tuple[DecodedLine, DecodedLine], logits: tuple[np.ndarray, np.ndarray],
-                   pairs: list[tuple[str, str]]) -> tuple[DecodedLine, DecodedLine]:
-    """Of ``pairs`` (texts for the two lines), the one the reader's best paths make likeliest among those
+def likeliest_pair(lines: tuple[DecodedLine, ...], logits: tuple[np.ndarray, ...],
+                   pairs: list[tuple[str, ...]]) -> tuple[DecodedLine, ...]:
+    """Of ``pairs`` (texts for the lines, usually two), the one the reader's best paths make likeliest among those
     within its margin of what it read (``checkdigits.reread``); ``lines`` as read when none is."""
     best, best_score = lines, -np.inf
     logp = [log_softmax(x.astype(np.float32)) for x in logits]
@@ -116,3 +120,26 @@ def with_birth_year_held(id_number: DecodedLine, birth: DecodedLine, sex: str | 
     if not pairs or parse_id12(id_number.text).birth_year == parse_date(birth.text).year:
         return id_number, birth
     return likeliest_pair((id_number, birth), (logits("id_number"), logits("date_of_birth")), pairs)
+
+
+def mrz_expiry_text(mrz_text: str) -> str | None:
+    """The printed expiry the MRZ (its three lines, space-separated) gives when its expiry check digit holds:
+    "DD/MM/20YY", or `Không thời hạn` for fillers; None otherwise."""
+    parsed = parse_td1(mrz_text.split(" "))
+    if parsed is None or not parsed.checks["expiry"]:
+        return None
+    if parsed.expiry == "<" * 6:
+        return NO_EXPIRY_TEXT
+    try:
+        return format_date(dt.datetime.strptime(parsed.expiry, "%y%m%d").date().replace(
+            year=2000 + int(parsed.expiry[:2])))
+    except ValueError:
+        return None
+
+
+def with_mrz_expiry_held(expiry: DecodedLine, mrz_text: str, logits: np.ndarray) -> DecodedLine:
+    """The printed expiry line re-read as the MRZ gives it (``mrz_expiry_text``), within the guards."""
+    wanted = mrz_expiry_text(mrz_text)
+    if wanted is None or wanted == expiry.text:
+        return expiry
+    return likeliest_pair((expiry,), (logits,), [(wanted,)])[0]

@@ -20,7 +20,7 @@ from fvi.cards.types import CardType
 from fvi.pipeline.addresses import ADDRESS_FIELDS, join_address_with_probs, match_address
 from fvi.pipeline.checkdigits import with_check_digits
 from fvi.pipeline.cropping import CropResult, crop_from_probs, decode_corners
-from fvi.pipeline.crossread import with_birth_year_held, with_renewal_held
+from fvi.pipeline.crossread import with_birth_year_held, with_mrz_expiry_held, with_renewal_held
 from fvi.pipeline.ctc import DecodedLine, constrained_decode, greedy_decode, log_softmax
 from fvi.pipeline.detection import LineBox, decode_kernels, reading_order
 from fvi.pipeline.edges import complete_cut_card, near_frame
@@ -351,14 +351,14 @@ def read_fields(card_class: str, boxes: list[LineBox], reader_logits: np.ndarray
 def with_cross_reads(card_class: str, fields: dict[str, Field], logits_of: dict[int, np.ndarray]) -> dict[str, Field]:
     """Lines that the card's structure ties, re-read together where they break the tie
     (``fvi.pipeline.crossread``): the ID number and the birth date's year, then a CCCD front's birth date
-    and expiry. A field changed keeps the reader's text in ``read_as``."""
+    and expiry, then a Căn cước back's expiry and MRZ. A field changed keeps the reader's text in ``read_as``."""
     out = dict(fields)
 
     def single(key: str) -> ReadLine | None:
         field = out.get(key)
         return field.lines[0] if field is not None and len(field.lines) == 1 else None
 
-    def replace(keys: tuple[str, str], old: tuple[ReadLine, ReadLine], new: tuple[DecodedLine, DecodedLine]) -> None:
+    def replace(keys: tuple[str, ...], old: tuple[ReadLine, ...], new: tuple[DecodedLine, ...]) -> None:
         for key, line, text in zip(keys, old, new):
             if text.text != line.text.text:
                 mended = assemble_fields(card_class, [ReadLine(line.box, text)])[key]
@@ -376,6 +376,8 @@ def with_cross_reads(card_class: str, fields: dict[str, Field], logits_of: dict[
     if (birth := single("date_of_birth")) and (expiry := single("date_of_expiry")):
         replace(("date_of_birth", "date_of_expiry"), (birth, expiry),
                 with_renewal_held(CardType(card_class.partition("/")[0]), birth.text, expiry.text, logits))
+    if (expiry := single("date_of_expiry")) and "mrz" in out:
+        replace(("date_of_expiry",), (expiry,), (with_mrz_expiry_held(expiry.text, out["mrz"].text, logits("date_of_expiry")),))
     return out
 
 

@@ -1,16 +1,21 @@
 """Lines a card's structure ties read together: a CCCD front's birth date and expiry (the renewal rule),
 the ID number's century and year digits and the birth date."""
 
+import datetime as dt
+
 import numpy as np
 
 from fvi.cards.dates import NO_EXPIRY_TEXT
+from fvi.cards.mrz import build_td1
 from fvi.cards.types import CardType
 from fvi.pipeline import steps
 from fvi.pipeline.crossread import (
     birth_year_pairs,
     keeps_rule,
+    mrz_expiry_text,
     renewal_pairs,
     with_birth_year_held,
+    with_mrz_expiry_held,
     with_renewal_held,
 )
 from fvi.pipeline.ctc import encode_text, greedy_decode
@@ -105,3 +110,16 @@ def test_a_doubted_year_digit_is_read_as_the_id_number_says_and_a_sure_one_stays
     i, b = with_birth_year_held(greedy_decode(id_number[None])[0], greedy_decode(birth[None])[0], "Nam",
                                 logits.__getitem__)
     assert (i.text, b.text) == ("001083012345", "12/03/1983")
+
+
+def test_a_can_cuoc_backs_expiry_is_read_as_its_mrz_gives_it_when_the_check_digit_holds():
+    mrz = " ".join(build_td1("001083012345", dt.date(1983, 3, 12), "Nam", dt.date(2043, 3, 12), "NGUYỄN VĂN A"))
+    assert mrz_expiry_text(mrz) == "12/03/2043"
+    no_expiry = " ".join(build_td1("001043012345", dt.date(1943, 3, 12), "Nam", None, "NGUYỄN VĂN A"))
+    assert mrz_expiry_text(no_expiry) == NO_EXPIRY_TEXT
+    broken = mrz[:40] + ("5" if mrz[40] != "5" else "6") + mrz[41:]  # an expiry digit off: its check fails
+    assert mrz_expiry_text(broken) is None
+    for doubt, expected in ((0.55, "12/03/2043"), (0.9995, "12/08/2043")):
+        expiry = reading("12/08/2043", {4: ("3", doubt)})
+        line = with_mrz_expiry_held(greedy_decode(expiry[None])[0], mrz, expiry)
+        assert line.text == expected
