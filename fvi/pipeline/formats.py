@@ -59,6 +59,9 @@ def literal(text: str) -> Pattern:
 #: 9-digit CMNDs were issued in the 1970s; an expiry lies in this century.
 THIS_YEAR = dt.date.today().year
 YEARS = {"date_of_birth": (1900, THIS_YEAR), "date_of_issue": (1976, THIS_YEAR), "date_of_expiry": (2000, 2099)}
+#: Years each card generation was issued in (public facts): the chip CCCD from 2021 until the Căn cước
+#: replaced it on 1 July 2024; the Căn cước since. Its printed issue date lies in them.
+ISSUE_YEARS = {"cccd_chip": (2021, 2024), "can_cuoc_2024": (2024, THIS_YEAR)}
 
 
 def year_slots(first: int, last: int) -> tuple[Pattern, ...]:
@@ -113,14 +116,15 @@ def line_format(card_class: str, field: str) -> LineFormat | None:
         # taken for the wrong type keeps its number (the id_number_format check flags the mismatch).
         return LineFormat(((DIGITS,) * 12, (DIGITS,) * 9))
     if field in YEARS:
+        years = ISSUE_YEARS.get(card_type, YEARS[field]) if field == "date_of_issue" else YEARS[field]
         # Each day/month shape is tried with every year range (a year reading out of range, "2061" for an
         # issue date, fits none of them, so its closest is no guide to the others).
-        tried = DATE_PATTERNS_TRIED * len(year_slots(*YEARS[field]))
+        tried = DATE_PATTERNS_TRIED * len(year_slots(*years))
         if field == "date_of_birth":
             # Old 9-digit CMNDs print the birth date with dashes as often as with slashes.
             return LineFormat(dates("/-" if card_type == "cmnd_9" else "/", YEARS[field]), tried=tried)
         if field == "date_of_issue":
-            return LineFormat(dates(years=YEARS[field]), tried=tried)
+            return LineFormat(dates(years=years), tried=tried)
         return LineFormat((*dates(years=YEARS[field]), literal(NO_EXPIRY_TEXT)), tried=tried)
     if field == "sex":
         return LineFormat((literal("Nam"), literal("Nữ")))

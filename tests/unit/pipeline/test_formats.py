@@ -212,9 +212,20 @@ def test_nobody_is_born_and_no_card_issued_in_a_later_year_than_this_one():
     assert greedy_decode(logits[None])[0].text == "08/10/2061"
     assert decode_line("cccd_chip/back", "date_of_issue", logits).text == "08/10/2021"
     assert decode_line("cccd_chip/front", "date_of_expiry", logits).text == "08/10/2061"  # an expiry may be
-    for field in ("date_of_birth", "date_of_issue"):
-        form = line_format("cccd_chip/front", field)
+    for card_class, field in (("cccd_chip/front", "date_of_birth"), ("can_cuoc_2024/back", "date_of_issue")):
+        form = line_format(card_class, field)
         assert form.fits(f"01/01/{THIS_YEAR}") and not form.fits(f"01/01/{THIS_YEAR + 1}")
     years = {int("".join(digits)) for slots in year_slots(1976, 2026)
              for digits in __import__("itertools").product(*slots)}
     assert years == set(range(1976, 2027))
+
+
+def test_an_issue_date_lies_in_the_years_its_card_generation_was_issued():
+    """The chip CCCD was issued from 2021 until the Căn cước replaced it in July 2024."""
+    chip, can_cuoc = line_format("cccd_chip/back", "date_of_issue"), line_format("can_cuoc_2024/back", "date_of_issue")
+    assert chip.fits("15/03/2021") and chip.fits("30/06/2024")
+    assert not chip.fits("15/03/2020") and not chip.fits("15/03/2025")
+    assert can_cuoc.fits("01/07/2024") and not can_cuoc.fits("15/03/2023")
+    logits = frames_logits(spelled("08/10/2022", {8: ("1", 7.0)}))  # the year's "2" read "1"
+    assert greedy_decode(logits[None])[0].text == "08/10/2012"
+    assert decode_line("cccd_chip/back", "date_of_issue", logits).text == "08/10/2022"
