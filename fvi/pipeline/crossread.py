@@ -63,14 +63,21 @@ def renewal_pairs(card_type: CardType, birth_text: str, expiry_text: str) -> lis
     return pairs
 
 
-def likeliest_pair(lines: tuple[DecodedLine, ...], logits: tuple[np.ndarray, ...],
+def aligned_probs(line: DecodedLine) -> tuple[float, ...] | None:
+    """The line's character probabilities, one per character of its text (None where they do not align:
+    then every character counts as doubted, as for address names)."""
+    return line.char_probs if len(line.char_probs) == len(line.text) else None
+
+
+def likeliest_reading(lines: tuple[DecodedLine, ...], logits: tuple[np.ndarray, ...],
                    pairs: list[tuple[str, ...]]) -> tuple[DecodedLine, ...]:
-    """Of ``pairs`` (texts for the lines, usually two), the one the reader's best paths make likeliest among those
-    within its margin of what it read (``checkdigits.reread``); ``lines`` as read when none is."""
+    """Of ``pairs`` (texts for the lines, usually two), the one the reader's best paths make likeliest among
+    those that change only doubted characters and lie within its margin of what it read
+    (``checkdigits.reread``); ``lines`` as read when none does."""
     best, best_score = lines, -np.inf
     logp = [log_softmax(x.astype(np.float32)) for x in logits]
     for texts in pairs:
-        if not all(line.text == text or reader_doubted(line.text, text, line.char_probs)
+        if not all(line.text == text or reader_doubted(line.text, text, aligned_probs(line))
                    for line, text in zip(lines, texts)):
             continue  # it changes a character the reader was sure of
         reread_lines = tuple(reread(line, x, text) for line, x, text in zip(lines, logits, texts))
@@ -88,7 +95,7 @@ def with_renewal_held(card_type: CardType, birth: DecodedLine, expiry: DecodedLi
     where they break the renewal rule; as read when they keep it, or when no pair is near enough."""
     if card_type not in FRONT_WITH_EXPIRY or keeps_rule(card_type, birth.text, expiry.text):
         return birth, expiry
-    return likeliest_pair((birth, expiry), (logits("date_of_birth"), logits("date_of_expiry")),
+    return likeliest_reading((birth, expiry), (logits("date_of_birth"), logits("date_of_expiry")),
                           renewal_pairs(card_type, birth.text, expiry.text))
 
 
@@ -119,7 +126,7 @@ def with_birth_year_held(id_number: DecodedLine, birth: DecodedLine, sex: str | 
     pairs = birth_year_pairs(id_number.text, birth.text, sex)
     if not pairs or parse_id12(id_number.text).birth_year == parse_date(birth.text).year:
         return id_number, birth
-    return likeliest_pair((id_number, birth), (logits("id_number"), logits("date_of_birth")), pairs)
+    return likeliest_reading((id_number, birth), (logits("id_number"), logits("date_of_birth")), pairs)
 
 
 def mrz_expiry_text(mrz_text: str) -> str | None:
@@ -142,4 +149,4 @@ def with_mrz_expiry_held(expiry: DecodedLine, mrz_text: str, logits: np.ndarray)
     wanted = mrz_expiry_text(mrz_text)
     if wanted is None or wanted == expiry.text:
         return expiry
-    return likeliest_pair((expiry,), (logits,), [(wanted,)])[0]
+    return likeliest_reading((expiry,), (logits,), [(wanted,)])[0]
