@@ -156,13 +156,9 @@ def busy_processes(min_cores: float = 0.3, sample_s: float = 1.0) -> list[str]:
 
 
 def max_batch_sizes(repo: Path, config_name: str = "") -> dict[str, int]:
-    from fvi.triton.model_config import read
+    from fvi.triton.model_config import read, served_config
 
-    out = {}
-    for m in MODELS:
-        variant = repo / m / "configs" / f"{config_name}.pbtxt"
-        out[m] = read(variant if config_name and variant.is_file() else repo / m / "config.pbtxt").max_batch_size
-    return out
+    return {m: read(served_config(repo / m, config_name)).max_batch_size for m in MODELS}
 
 
 class Gateway:

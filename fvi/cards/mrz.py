@@ -51,6 +51,19 @@ def mrz_date(date: dt.date | None) -> str:
     return "<<<<<<" if date is None else date.strftime("%y%m%d")
 
 
+def parse_mrz_date(yymmdd: str, not_after: int | None = None) -> dt.date | None:
+    """The date an MRZ YYMMDD writes; the century is the one that keeps the year at most ``not_after``
+    (2000s without one). None for fillers or no date."""
+    if not re.fullmatch(r"\d{6}", yymmdd):
+        return None
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    year = 2000 + yy if not_after is None or 2000 + yy <= not_after else 1900 + yy
+    try:
+        return dt.date(year, mm, dd)
+    except ValueError:
+        return None
+
+
 def mrz_name(full_name: str) -> str:
     """'NGUYỄN VĂN A' -> 'NGUYEN<<VAN<A', padded or cut to one line."""
     words = re.sub(r"[^A-Z ]", "", strip_diacritics(full_name).upper()).split()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fvi.cards.charset import normalize
 from fvi.cards.dates import NO_EXPIRY_TEXT, RENEWAL_AGES, add_years, parse_date
 from fvi.cards.idnumber import parse_id12
-from fvi.cards.mrz import mrz_name, parse_td1
+from fvi.cards.mrz import mrz_name, parse_mrz_date, parse_td1
 from fvi.cards.qr import parse_payload
 from fvi.cards.types import CardType
 
@@ -98,15 +98,9 @@ def _expiry_check(ctype: CardType, birth: dt.date | None, expiry_text: str) -> C
 
 
 def _mrz_date(yymmdd: str, not_after: int | None = None) -> str | None:
-    """ISO date from an MRZ YYMMDD; the century is the one that keeps the year at most ``not_after``."""
-    if not re.fullmatch(r"\d{6}", yymmdd):
-        return None
-    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
-    year = 2000 + yy if not_after is None or 2000 + yy <= not_after else 1900 + yy
-    try:
-        return dt.date(year, mm, dd).isoformat()
-    except ValueError:
-        return None
+    """ISO date from an MRZ YYMMDD (``fvi.cards.mrz.parse_mrz_date``)."""
+    date = parse_mrz_date(yymmdd, not_after)
+    return None if date is None else date.isoformat()
 
 
 def mrz_value(text: str) -> dict | None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from fvi.cards.dates import NO_EXPIRY_TEXT, RENEWAL_AGES, add_years, format_date, parse_date
 from fvi.cards.idnumber import century_sex_digit, parse_id12
-from fvi.cards.mrz import parse_td1
+from fvi.cards.mrz import parse_mrz_date, parse_td1
 from fvi.cards.types import CardType
 from fvi.pipeline.addresses import reader_doubted
 from fvi.pipeline.checkdigits import reread
@@ -70,7 +70,7 @@ def aligned_probs(line: DecodedLine) -> tuple[float, ...] | None:
 
 
 def likeliest_reading(lines: tuple[DecodedLine, ...], logits: tuple[np.ndarray, ...],
-                   pairs: list[tuple[str, ...]]) -> tuple[DecodedLine, ...]:
+                      pairs: list[tuple[str, ...]]) -> tuple[DecodedLine, ...]:
     """Of ``pairs`` (texts for the lines, usually two), the one the reader's best paths make likeliest among
     those that change only doubted characters and lie within its margin of what it read
     (``checkdigits.reread``); ``lines`` as read when none does."""
@@ -96,18 +96,19 @@ def with_renewal_held(card_type: CardType, birth: DecodedLine, expiry: DecodedLi
     if card_type not in FRONT_WITH_EXPIRY or keeps_rule(card_type, birth.text, expiry.text):
         return birth, expiry
     return likeliest_reading((birth, expiry), (logits("date_of_birth"), logits("date_of_expiry")),
-                          renewal_pairs(card_type, birth.text, expiry.text))
+                             renewal_pairs(card_type, birth.text, expiry.text))
 
 
 def birth_year_pairs(id_text: str, birth_text: str, sex: str | None) -> list[tuple[str, str]]:
     """(ID number, birth date) texts whose century and year agree, one as read and the other derived from
     it: the birth date's year from the ID, or the ID's 4th-6th digits from the birth year (and the sex as
-    read; the ID's own sex digit without one). Empty when the ID is not 12 digits or the date no date."""
+    read; the ID's own sex digit without one). Empty when the ID is not 12 digits, the date no date, or their
+    years agree (a sex digit alone is left to the `id_number_matches_sex` check)."""
     parts, birth = parse_id12(id_text), parse_date(birth_text)
-    if parts is None or birth is None:
+    if parts is None or birth is None or parts.birth_year == birth.year:
         return []
     pairs = []
-    if parts.birth_year != birth.year and parts.birth_year <= dt.date.today().year:
+    if parts.birth_year <= dt.date.today().year:
         pairs.append((id_text, birth_text[:-4] + f"{parts.birth_year:04d}"))
     try:
         digit = century_sex_digit(birth.year, sex if sex in ("Nam", "Nữ") else parts.sex)
@@ -124,7 +125,7 @@ def with_birth_year_held(id_number: DecodedLine, birth: DecodedLine, sex: str | 
     """The ID number and birth date lines re-read together where the ID's century and year digits break
     with the birth date's year; as read when they agree, or when no pair is near enough."""
     pairs = birth_year_pairs(id_number.text, birth.text, sex)
-    if not pairs or parse_id12(id_number.text).birth_year == parse_date(birth.text).year:
+    if not pairs:
         return id_number, birth
     return likeliest_reading((id_number, birth), (logits("id_number"), logits("date_of_birth")), pairs)
 
@@ -137,11 +138,8 @@ def mrz_expiry_text(mrz_text: str) -> str | None:
         return None
     if parsed.expiry == "<" * 6:
         return NO_EXPIRY_TEXT
-    try:
-        return format_date(dt.datetime.strptime(parsed.expiry, "%y%m%d").date().replace(
-            year=2000 + int(parsed.expiry[:2])))
-    except ValueError:
-        return None
+    expiry = parse_mrz_date(parsed.expiry)
+    return None if expiry is None else format_date(expiry)
 
 
 def with_mrz_expiry_held(expiry: DecodedLine, mrz_text: str, logits: np.ndarray) -> DecodedLine:

@@ -59,8 +59,7 @@ def served_second_read(repo: Path, config_name: str = "") -> bool:
     is one, else config.pbtxt) reads doubted lines again: the in-process pipeline that matches it."""
     from fvi.triton import model_config
 
-    variant = Path(repo) / "assemble" / "configs" / f"{config_name}.pbtxt"
-    config = model_config.read(variant if config_name and variant.is_file() else Path(repo) / "assemble" / "config.pbtxt")
+    config = model_config.read(model_config.served_config(Path(repo) / "assemble", config_name))
     return second_read_on(config.parameters["second_read"].string_value if "second_read" in config.parameters else "true")
 
 

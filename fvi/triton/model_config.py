@@ -43,6 +43,13 @@ def read(path: Path):
     return parse(Path(path).read_text(encoding="utf-8"))
 
 
+def served_config(model_dir: Path, config_name: str = "") -> Path:
+    """The config Triton reads for a model under ``--model-config-name=config_name``: configs/NAME.pbtxt when
+    the model has it, else config.pbtxt."""
+    variant = Path(model_dir) / "configs" / f"{config_name}.pbtxt"
+    return variant if config_name and variant.is_file() else Path(model_dir) / "config.pbtxt"
+
+
 def config_files(model_dir: Path) -> list[Path]:
     """config.pbtxt and every variant under configs/ (chosen with --model-config-name)."""
     return [p for p in [model_dir / "config.pbtxt", *sorted((model_dir / "configs").glob("*.pbtxt"))] if p.is_file()]

@@ -107,3 +107,13 @@ def test_model_names_cannot_point_outside_the_repository(tmp_path):
             mc.model_dir(REPO, name)
     with pytest.raises(mc.ConfigError, match="no config.pbtxt"):
         mc.model_dir(tmp_path, "reader")
+
+
+def test_the_served_config_is_the_named_variant_where_a_model_has_it_and_config_pbtxt_elsewhere():
+    from fvi.pipeline.runner import served_second_read
+
+    assert mc.served_config(REPO / "assemble", "no-second-read") == REPO / "assemble" / "configs" / "no-second-read.pbtxt"
+    assert mc.served_config(REPO / "reader", "no-second-read") == REPO / "reader" / "config.pbtxt"
+    assert mc.served_config(REPO / "reader", "gpu") == REPO / "reader" / "configs" / "gpu.pbtxt"
+    assert mc.served_config(REPO / "assemble") == REPO / "assemble" / "config.pbtxt"
+    assert served_second_read(REPO) and not served_second_read(REPO, "no-second-read") and served_second_read(REPO, "gpu")
